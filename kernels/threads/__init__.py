@@ -1,0 +1,1 @@
+"""Chapter 2 of the book: thread-based parallelism with ``threading`` and ``queue``."""
