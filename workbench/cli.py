@@ -1,0 +1,277 @@
+"""The ``workbench`` command: every result the window shows, scripted.
+
+``--json`` prints exactly one JSON document on stdout and nothing else there. Bad input (an
+unknown recipe, a parameter out of range, a bad worker list) exits 2 with one line on stderr that
+says what was wrong and what is allowed. ``run`` exits 0 when the run completed, whatever its
+result, and 1 when it failed, timed out or was cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from workbench import catalog, controller
+from workbench.catalog import CatalogError
+from workbench.history import History
+from workbench.machine import machine_info
+from workbench.spec import DEFAULT_TIMEOUT_S, RunRecord, RunSpec, Status
+from workbench.sweep import Sweep, parse_workers
+
+
+class UsageError(Exception):
+    """Bad input: exit 2 with this one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, as for every other bad input
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="workbench",
+        description="Parallel Workbench: run, sweep and watch "
+        "parallel Python recipes. Without a command it opens the window.",
+    )
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
+
+    p = sub.add_parser("list", help="the catalog of recipes")
+    p.add_argument("--json", action="store_true")
+
+    for name, helptext in (("run", "run one recipe"), ("sweep", "sweep a recipe over workers")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("id", help="recipe id, e.g. threads.lock_counter")
+        p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE")
+        p.add_argument(
+            "--workers",
+            required=name == "sweep",
+            help="worker count" if name == "run" else "worker counts: 1,2,4 or 1-4",
+        )
+        p.add_argument("--repeat", type=int, default=1 if name == "run" else 3)
+        p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run")
+        p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("history", help="past runs and sweeps")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("devices", help="cores, CPU, Python and parallel libraries")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            return open_window()
+        return COMMANDS[args.command](args)
+    except (UsageError, CatalogError, ValueError) as exc:
+        print(f"workbench: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def open_window() -> int:
+    try:
+        from ui.app import main as gui_main
+    except ImportError as exc:
+        print(
+            f"workbench: the window cannot open: {exc}; the commands work without it "
+            "(workbench --help)",
+            file=sys.stderr,
+        )
+        return 2
+    return gui_main([])
+
+
+def emit(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    recipes = catalog.recipes()
+    for recipe_id, reason in catalog.broken().items():
+        print(f"workbench: warning: recipe {recipe_id} left out: {reason}", file=sys.stderr)
+    if args.json:
+        emit([r.as_dict() for r in recipes])
+        return 0
+    for r in recipes:
+        badge = " [bug]" if r.shows_bug else ""
+        print(f"{r.id:34} {r.title}{badge}")
+    return 0
+
+
+def _spec(args: argparse.Namespace) -> tuple[catalog.Recipe, dict[str, Any]]:
+    recipe = catalog.get(args.id)
+    values = catalog.parse_assignments(recipe, args.param)
+    if args.repeat < 1:
+        raise UsageError(f"--repeat {args.repeat}: must be 1 or more")
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    return recipe, values
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    recipe, values = _spec(args)
+    if args.workers is not None:
+        if not recipe.sweepable:
+            raise UsageError(
+                f"{recipe.id} has no workers parameter; its parameters: "
+                f"{', '.join(recipe.param_names())}"
+            )
+        values["workers"] = recipe.param("workers").parse(args.workers)
+    spec = RunSpec.make(
+        recipe.id, catalog.resolve(recipe, values), repeat=args.repeat, timeout_s=args.timeout
+    )
+    listeners = [] if args.json else [_echo_console]
+    history = History()
+    run = controller.start(spec, listeners, history)
+    try:
+        record = run.wait()
+    except KeyboardInterrupt:
+        run.cancel()
+        record = run.wait()
+    if args.json:
+        emit(record.as_dict())
+    else:
+        print_record(record)
+    return 0 if record.status is Status.OK else 1
+
+
+def _echo_console(kind: str, payload: Any) -> None:
+    if kind == "log":
+        print(payload["text"], file=sys.stderr if payload["stream"] == "stderr" else sys.stdout)
+
+
+def print_record(record: RunRecord) -> None:
+    print(f"\n{record.spec.recipe_id} [{record.spec.run_id}]: {record.status}", end="")
+    if record.wall_s is not None:
+        print(f" in {record.wall_s:.3f} s", end="")
+        if record.startup_s is not None:
+            print(f" (+ start-up {record.startup_s:.3f} s)", end="")
+    print()
+    shown = record.result if record.result is not None else record.partial
+    if shown:
+        if record.result is None:
+            print("partial result (recorded before the run ended):")
+        print_result(shown)
+    if record.status is not Status.OK:
+        print(f"error: {record.error_line()}", file=sys.stderr)
+        if record.error and record.error.get("traceback"):
+            print(record.error["traceback"].rstrip(), file=sys.stderr)
+
+
+def print_result(result: dict[str, Any]) -> None:
+    if "summary" in result:
+        print(f"  {result['summary']}")
+    for key, value in result.items():
+        if key in ("summary", "series") or isinstance(value, list | dict):
+            continue
+        print(f"  {key:24} {value}")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    recipe, values = _spec(args)
+    sweep = Sweep(
+        recipe, values, parse_workers(args.workers), repeat=args.repeat, timeout_s=args.timeout
+    )
+
+    def on_point(record: RunRecord) -> None:
+        if not args.json:
+            w, t = record.spec.workers, record.wall_s
+            print(
+                f"  workers={w:<3} {record.status}" + (f"  median {t:.4f} s" if t else ""),
+                file=sys.stderr,
+            )
+
+    try:
+        sweep.run(on_point, history=History())
+    except KeyboardInterrupt:
+        sweep.cancel()
+    summary = sweep.summary()
+    if args.json:
+        emit(summary)
+    else:
+        print_sweep(summary)
+    return 0 if summary["status"] == Status.OK else 1
+
+
+def print_sweep(summary: dict[str, Any]) -> None:
+    print(f"\n{summary['id']} sweep [{summary['sweep_id']}]: {summary['status']}")
+    print(
+        f"  {'workers':>7} {'median s':>10} {'min s':>9} {'max s':>9} {'speedup':>8} "
+        f"{'effic.':>7} {'K-F':>7}"
+    )
+    for p in summary["points"]:
+        kf = "" if p["karp_flatt"] is None else f"{p['karp_flatt']:.3f}"
+        noisy = "  noisy" if p["noisy"] else ""
+        print(
+            f"  {p['workers']:>7} {p['median_s']:>10.4f} {p['min_s']:>9.4f} {p['max_s']:>9.4f}"
+            f" {p['speedup']:>8.2f} {p['efficiency']:>7.2f} {kf:>7}{noisy}"
+        )
+    if summary["amdahl"]:
+        a = summary["amdahl"]
+        print(f"  Amdahl fit: serial fraction {a['serial_fraction']:.3f} (R² {a['r2']:.3f})")
+    if summary["error"]:
+        print(f"error: {summary['error']}", file=sys.stderr)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UsageError(f"--limit {args.limit}: must be 1 or more")
+    history = History()
+    runs, sweeps = history.runs(args.limit), history.sweeps(args.limit)
+    if args.json:
+        emit({"runs": runs, "sweeps": sweeps})
+        return 0
+    print("runs:")
+    for r in runs:
+        wall = f"{r['wall_s']:.3f} s" if r["wall_s"] is not None else "-"
+        print(f"  {r['run_id']}  {_when(r['started'])}  {r['recipe']:30} {r['status']:11} {wall}")
+    print("sweeps:")
+    for s in sweeps:
+        print(
+            f"  {s['sweep_id']}  {_when(s['started'])}  {s['recipe']:30} {s['status']:11} "
+            f"workers {','.join(map(str, s['workers']))}"
+        )
+    return 0
+
+
+def _when(t: float) -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(t))
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    info = machine_info()
+    if args.json:
+        emit(info)
+        return 0
+    print(f"CPU      {info['cpu_model']}")
+    print(
+        f"cores    {info['cores_logical']} logical, {info['cores_physical']} physical, "
+        f"{info['cores_usable']} usable by this process"
+    )
+    print(f"memory   {info['memory_gb']} GiB")
+    print(f"OS       {info['os']}")
+    print(
+        f"Python   {info['python']} ({info['python_implementation']}, "
+        f"GIL {'on' if info['gil_enabled'] else 'off'})"
+    )
+    for name, version in info["libraries"].items():
+        print(f"  {name:26} {version or 'not installed'}")
+    return 0
+
+
+COMMANDS = {
+    "list": cmd_list,
+    "run": cmd_run,
+    "sweep": cmd_sweep,
+    "history": cmd_history,
+    "devices": cmd_devices,
+}

@@ -1,0 +1,91 @@
+"""Events as compact records: numpy structured arrays with strings interned once.
+
+A run host appends events to a per-thread buffer and ships them in batches; the controller
+concatenates the batches. Tracing (locks, queues, messages) and OpenCL commands add kinds; the
+record layout stays the same, so every backend lands on one timeline.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+EVENT_DTYPE = np.dtype(
+    [
+        ("t_ns", "<i8"),  # time.perf_counter_ns() in the process that recorded it
+        ("pid", "<i4"),
+        ("tid", "<i8"),  # thread ident, or task id for asyncio
+        ("kind", "<i4"),  # interned string id
+        ("obj", "<i8"),  # interned string id of the object's name, or an object id
+        ("arg", "<i8"),  # a number whose meaning depends on the kind
+    ]
+)
+BUFFER_CAPACITY = 65536
+
+
+class Strings:
+    """Interns strings to small ids; new ones are shipped once with the next batch."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._new: dict[int, str] = {}
+        self._lock = threading.Lock()
+
+    def id(self, text: str) -> int:
+        found = self._ids.get(text)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._ids.setdefault(text, len(self._ids))
+            self._new.setdefault(found, text)
+        return found
+
+    def take_new(self) -> dict[int, str]:
+        with self._lock:
+            new, self._new = self._new, {}
+        return new
+
+
+class EventBuffer:
+    """A growable buffer of event records with a hard cap; past the cap events are counted as
+    dropped rather than stored, and the count is shown to the user."""
+
+    def __init__(self, strings: Strings, capacity: int = BUFFER_CAPACITY) -> None:
+        self.strings = strings
+        self.capacity = capacity
+        self._rows: list[tuple[int, int, int, int, int, int]] = []
+        self._lock = threading.Lock()
+        self.dropped = 0
+        self._pid = 0
+
+    def add(self, kind: str, obj: str | int = 0, arg: int = 0) -> None:
+        if not self._pid:
+            import os
+
+            self._pid = os.getpid()
+        obj_id = self.strings.id(obj) if isinstance(obj, str) else obj
+        row = (
+            time.perf_counter_ns(),
+            self._pid,
+            threading.get_ident(),
+            self.strings.id(kind),
+            obj_id,
+            arg,
+        )
+        with self._lock:
+            if len(self._rows) >= self.capacity:
+                self.dropped += 1
+                return
+            self._rows.append(row)
+
+    def take(self) -> np.ndarray:
+        """Everything recorded since the last take, as one structured array."""
+        with self._lock:
+            rows, self._rows = self._rows, []
+        return np.array(rows, dtype=EVENT_DTYPE)
+
+
+def decode(records: bytes) -> np.ndarray:
+    return np.frombuffer(records, dtype=EVENT_DTYPE)

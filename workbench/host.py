@@ -1,0 +1,175 @@
+"""The run host: the child process in which a recipe actually runs.
+
+The controller starts ``python -m workbench.host`` in a new process group with the channel's
+address and key in its environment. The host connects back, receives its :class:`RunSpec`,
+runs the recipe ``repeat`` times and reports progress, partial results, each repeat and errors
+through a batching sender thread. Whatever the recipe does — deadlock, infinite loop, segfault —
+happens here, never in the controller; the controller ends this whole process group when it
+has to. If the controller disappears, the host ends its own group too, so nothing is orphaned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from typing import Any
+
+from kernels.recipe import Context
+from workbench.channel import ADDRESS_ENV, AUTHKEY_ENV, BATCH_INTERVAL_S, Msg, connect
+from workbench.events import EventBuffer, Strings
+
+HEARTBEAT_S = 0.5
+
+
+class Sender:
+    """Ships messages in batches every few tens of milliseconds; progress is coalesced."""
+
+    def __init__(self, conn: Any, events: EventBuffer) -> None:
+        self.conn = conn
+        self.events = events
+        self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._progress: tuple[str, Any] | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="workbench-sender", daemon=True)
+        self._thread.start()
+
+    def put(self, kind: Msg, payload: Any) -> None:
+        if kind is Msg.PROGRESS:
+            self._progress = (kind, payload)
+        else:
+            self._queue.put((kind, payload))
+
+    def _batch(self) -> list[tuple[str, Any]]:
+        batch = []
+        while True:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        if self._progress:
+            batch.insert(0, self._progress)
+            self._progress = None
+        records = self.events.take()
+        if len(records) or self.events.dropped:
+            strings = self.events.strings.take_new()
+            batch.insert(
+                0,
+                (
+                    Msg.EVENTS,
+                    {
+                        "strings": strings,
+                        "records": records.tobytes(),
+                        "dropped": self.events.dropped,
+                    },
+                ),
+            )
+        return batch
+
+    def _loop(self) -> None:
+        last_sent = time.monotonic()
+        while not self._stop.wait(BATCH_INTERVAL_S):
+            batch = self._batch()
+            if batch or time.monotonic() - last_sent > HEARTBEAT_S:
+                self._send(batch)
+                last_sent = time.monotonic()
+
+    def _send(self, batch: list[tuple[str, Any]]) -> None:
+        try:
+            self.conn.send(batch)
+        except (OSError, ValueError):
+            _end_own_group()  # the controller is gone: leave nothing behind
+
+    def close(self) -> None:
+        """Flush everything, then stop the sender thread."""
+        self._stop.set()
+        self._thread.join()
+        self._send(self._batch())
+
+
+class HostContext(Context):
+    """The recipe's context in the host: reports go to the controller instead of the console."""
+
+    def __init__(self, sender: Sender, events: EventBuffer) -> None:
+        super().__init__(quiet=True)
+        self.sender = sender
+        self.events = events
+        self.stop_requested = threading.Event()
+
+    def progress(self, done: float, total: float | None = None) -> None:
+        self.sender.put(Msg.PROGRESS, {"done": done, "total": total})
+
+    def partial(self, **values: Any) -> None:
+        super().partial(**values)
+        self.sender.put(Msg.PARTIAL, dict(values))
+
+    def should_stop(self) -> bool:
+        return self.stop_requested.is_set()
+
+    @contextlib.contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        self.events.add("phase.begin", phase)
+        try:
+            with super().timed(phase):
+                yield
+        finally:
+            self.events.add("phase.end", phase)
+
+
+def _end_own_group() -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    os._exit(3)
+
+
+def run_repeats(spec: dict[str, Any], ctx: HostContext) -> None:
+    """Run the recipe ``repeat`` times, reporting each repeat's time, phases and result."""
+    function = getattr(importlib.import_module(spec["module"]), spec["function"])
+    params = spec["params"]
+    for index in range(spec["repeat"]):
+        ctx.phases = {}
+        ctx.events.add("repeat.begin", spec["id"], index)
+        start = time.perf_counter_ns()
+        result = function(ctx, **params)
+        wall = time.perf_counter_ns() - start
+        ctx.events.add("repeat.end", spec["id"], index)
+        ctx.sender.put(
+            Msg.REPEAT,
+            {"index": index, "wall_ns": wall, "phases": dict(ctx.phases), "result": result},
+        )
+
+
+def main() -> int:
+    conn = connect(os.environ[ADDRESS_ENV], bytes.fromhex(os.environ.pop(AUTHKEY_ENV)))
+    events = EventBuffer(Strings())
+    sender = Sender(conn, events)
+    sender.put(Msg.HELLO, {"pid": os.getpid(), "host": os.uname().nodename})
+    spec = conn.recv()
+    ctx = HostContext(sender, events)
+    code = 0
+    try:
+        run_repeats(spec, ctx)
+    except BaseException as exc:  # the recipe's failure is data for the user, not a host crash
+        code = 1
+        sender.put(
+            Msg.ERROR,
+            {"type": type(exc).__name__, "message": str(exc), "traceback": traceback.format_exc()},
+        )
+    sender.put(Msg.DONE, {})
+    sender.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+if __name__ == "__main__":
+    # os._exit skips waiting for threads a recipe left running (the book's never-ending
+    # consumers): the controller decides when the run is over, not the interpreter's shutdown.
+    os._exit(main())
