@@ -54,7 +54,7 @@ def test_assignments_are_typed_and_checked():
 
 
 def test_unknown_recipe_suggests_close_names():
-    with pytest.raises(CatalogError, match="did you mean threads.lock_counter"):
+    with pytest.raises(CatalogError, match=r"did you mean threads\.lock_counter"):
         catalog.get("lock_counter")
 
 
