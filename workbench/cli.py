@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from workbench import catalog, controller
+from workbench import catalog, compare, controller
 from workbench.catalog import CatalogError
 from workbench.history import History
 from workbench.machine import machine_info
@@ -55,9 +55,28 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run")
         p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("compare", help="sweep one workload on every backend (the GIL lesson)")
+    p.add_argument("--workers", required=True, help="worker counts: 1,2,4 or 1-4")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("history", help="past runs and sweeps")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("gui", help="open the window (scripted: run, screenshot, exit)")
+    p.add_argument("--run", metavar="ID", help="choose this recipe (and run it)")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--sweep", metavar="WORKERS", help="sweep instead of a single run: 1,2,4")
+    p.add_argument("--compare", metavar="WORKERS", help="compare backends over these workers")
+    p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--screenshot", metavar="FILE", help="save a PNG of the window at the end")
+    p.add_argument("--exit", action="store_true", help="quit when done (0 ok, 1 failed)")
+    p.add_argument("--show", metavar="PANEL", help="bring this panel to the front: result, "
+                   "speedup, lesson, cores, console, history")
+    p.add_argument("--theme", choices=("light", "dark"))
 
     p = sub.add_parser("devices", help="cores, CPU, Python and parallel libraries")
     p.add_argument("--json", action="store_true")
@@ -220,6 +239,35 @@ def print_sweep(summary: dict[str, Any]) -> None:
         print(f"error: {summary['error']}", file=sys.stderr)
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    recipes = compare.compare_recipes()
+    if not recipes:
+        raise UsageError("no recipe declares COMPARE")
+    values = catalog.parse_assignments(recipes[0], args.param)
+    if args.repeat < 1:
+        raise UsageError(f"--repeat {args.repeat}: must be 1 or more")
+    sweeps = compare.plan(values, parse_workers(args.workers), args.repeat, args.timeout)
+
+    def on_point(sweep: Sweep, record: RunRecord) -> None:
+        if not args.json:
+            t = record.wall_s
+            print(f"  {sweep.recipe.id:20} workers={record.spec.workers:<3} {record.status}"
+                  + (f"  median {t:.4f} s" if t else ""), file=sys.stderr)
+
+    try:
+        summaries = compare.run(sweeps, on_point, History())
+    except KeyboardInterrupt:
+        for sweep in sweeps:
+            sweep.cancel()
+        summaries = [s.summary() for s in sweeps if s.records]
+    if args.json:
+        emit({"workers": sweeps[0].workers, "params": values, "sweeps": summaries})
+    else:
+        for summary in summaries:
+            print_sweep(summary)
+    return 0 if all(s["status"] == Status.OK for s in summaries) else 1
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError(f"--limit {args.limit}: must be 1 or more")
@@ -272,6 +320,8 @@ COMMANDS = {
     "list": cmd_list,
     "run": cmd_run,
     "sweep": cmd_sweep,
+    "compare": cmd_compare,
     "history": cmd_history,
     "devices": cmd_devices,
+    "gui": open_window,
 }
