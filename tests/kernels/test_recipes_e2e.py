@@ -20,6 +20,10 @@ def test_recipe_runs_end_to_end_with_small_parameters(recipe):
 HANGS_BY_DESIGN = [
     ("threads.rlock", {"lock_kind": "lock"}),
     ("threads.queue_consumers", {"use_sentinel": False}),
+    ("threads.event_signal", {"fix": "book"}),
+    ("threads.lock_order", {"consistent_order": False}),
+    ("threads.barrier", {"parties": 4, "timeout_s": 0}),
+    ("processes.barrier_lock", {"parties": 3, "barrier_timeout": 0}),
     ("processes.pipe_pipeline", {"close_unused_ends": False}),
     ("asyncio.futures", {"forget_set_result": True}),
 ]
