@@ -17,8 +17,9 @@ def timed(code, n=10):
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         times.append(time.perf_counter() - t0)
     return median(times), out.stdout
 

@@ -36,10 +36,16 @@ def bare_loop():
 
 
 if __name__ == "__main__":
-    tree = subprocess.Popen([sys.executable, "-c", "import multiprocessing as m, time\n"
-                             "if __name__=='__main__':\n ps=[m.Process(target=time.sleep,"
-                             "args=(60,)) for _ in range(4)]\n [p.start() for p in ps]\n"
-                             " time.sleep(60)"])
+    tree = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import multiprocessing as m, time\n"
+            "if __name__=='__main__':\n ps=[m.Process(target=time.sleep,"
+            "args=(60,)) for _ in range(4)]\n [p.start() for p in ps]\n"
+            " time.sleep(60)",
+        ]
+    )
     try:
         monitor = CpuMonitor(rate_hz=RATE)
         monitor.track(tree.pid)
@@ -52,6 +58,8 @@ if __name__ == "__main__":
         tree.kill()
         for child in psutil.Process().children(recursive=True):
             child.kill()
-    table(f"CPU monitor at {RATE:g} Hz over {SECONDS:g} s (fraction of one core)",
-          [("monitor, tracking a 5-process tree", ours, base, ours / base)],
-          f"monitor <= 0.01 of one core (measured {100 * ours:.2f} %)")
+    table(
+        f"CPU monitor at {RATE:g} Hz over {SECONDS:g} s (fraction of one core)",
+        [("monitor, tracking a 5-process tree", ours, base, ours / base)],
+        f"monitor <= 0.01 of one core (measured {100 * ours:.2f} %)",
+    )

@@ -33,17 +33,37 @@ if __name__ == "__main__":
 
 def bare(workers):
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", BARE, str(workers)], capture_output=True,
-                         text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", BARE, str(workers)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     work, total = out.stdout.split()
     return float(work), time.perf_counter() - start, int(total)
 
 
 def workbench(workers):
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "workbench", "run", "processes.compare",
-                          "-p", "workload=primes", "--workers", str(workers), "--json"],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "run",
+            "processes.compare",
+            "-p",
+            "workload=primes",
+            "--workers",
+            str(workers),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     doc = json.loads(out.stdout)
     return doc["wall_s"], time.perf_counter() - start, doc["result"]["total"]
 
@@ -59,5 +79,8 @@ if __name__ == "__main__":
         for i, what in ((0, "work"), (1, "end to end")):
             o, b = median([x[i] for x in ours]), median([x[i] for x in base])
             rows.append((f"{w} worker(s), {what} (s)", o, b, o / b))
-    table("processes sweep vs bare multiprocessing.Pool (primes below 700,000)", rows,
-          "work ratio <= 1.05")
+    table(
+        "processes sweep vs bare multiprocessing.Pool (primes below 700,000)",
+        rows,
+        "work ratio <= 1.05",
+    )

@@ -38,11 +38,29 @@ def bare_processes(pool):
 
 
 def workbench(backend):
-    out = subprocess.run([sys.executable, "-m", "workbench", "run", f"{backend}.compare",
-                          "-p", f"size={SIZE}", "-p", f"tasks={TASKS}", "-p",
-                          f"chunksize={CHUNKSIZE}", "--workers", str(WORKERS),
-                          "--repeat", str(REPEAT), "--json"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "run",
+            f"{backend}.compare",
+            "-p",
+            f"size={SIZE}",
+            "-p",
+            f"tasks={TASKS}",
+            "-p",
+            f"chunksize={CHUNKSIZE}",
+            "--workers",
+            str(WORKERS),
+            "--repeat",
+            str(REPEAT),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)["wall_s"]
 
 

@@ -74,8 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--screenshot", metavar="FILE", help="save a PNG of the window at the end")
     p.add_argument("--exit", action="store_true", help="quit when done (0 ok, 1 failed)")
-    p.add_argument("--show", metavar="PANEL", help="bring this panel to the front: result, "
-                   "speedup, lesson, cores, console, history")
+    p.add_argument(
+        "--show",
+        metavar="PANEL",
+        help="bring this panel to the front: result, speedup, lesson, cores, console, history",
+    )
     p.add_argument("--theme", choices=("light", "dark"))
 
     p = sub.add_parser("devices", help="cores, CPU, Python and parallel libraries")
@@ -94,8 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def open_window() -> int:
+def open_window(args: argparse.Namespace | None = None) -> int:
+    """The window lives in ``ui``; it is imported only here, so the engine stays Qt-free."""
     try:
+        from ui.app import Script
         from ui.app import main as gui_main
     except ImportError as exc:
         print(
@@ -104,7 +109,30 @@ def open_window() -> int:
             file=sys.stderr,
         )
         return 2
-    return gui_main([])
+    if args is None:
+        return gui_main()
+    if args.run:
+        catalog.parse_assignments(catalog.get(args.run), args.param)  # bad input: exit 2 now
+    if (args.sweep or args.param) and not args.run:
+        raise UsageError("--sweep and -p need --run ID")
+    for workers in (args.sweep, args.compare):
+        if workers:
+            parse_workers(workers)
+    if args.repeat < 1:
+        raise UsageError(f"--repeat {args.repeat}: must be 1 or more")
+    return gui_main(
+        Script(
+            run=args.run,
+            params=args.param,
+            sweep=args.sweep,
+            compare=args.compare,
+            repeat=args.repeat,
+            screenshot=args.screenshot,
+            exit=args.exit,
+            show=args.show,
+            theme=args.theme,
+        )
+    )
 
 
 def emit(data: Any) -> None:
@@ -251,8 +279,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     def on_point(sweep: Sweep, record: RunRecord) -> None:
         if not args.json:
             t = record.wall_s
-            print(f"  {sweep.recipe.id:20} workers={record.spec.workers:<3} {record.status}"
-                  + (f"  median {t:.4f} s" if t else ""), file=sys.stderr)
+            print(
+                f"  {sweep.recipe.id:20} workers={record.spec.workers:<3} {record.status}"
+                + (f"  median {t:.4f} s" if t else ""),
+                file=sys.stderr,
+            )
 
     try:
         summaries = compare.run(sweeps, on_point, History())

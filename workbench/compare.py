@@ -28,20 +28,32 @@ def shared_params() -> list[str]:
     return [n for n in first if all(n in s for s in names)]
 
 
-def plan(values: dict[str, Any], workers: list[int], repeat: int = 3,
-         timeout_s: float = DEFAULT_TIMEOUT_S) -> list[Sweep]:
+def plan(
+    values: dict[str, Any],
+    workers: list[int],
+    repeat: int = 3,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> list[Sweep]:
     """One sweep per backend; a parameter not shared by every compare recipe is refused."""
     allowed = shared_params()
     for name in values:
         if name not in allowed:
-            raise CatalogError(f"compare: {name!r} is not shared by every backend; "
-                               f"shared parameters: {', '.join(allowed)}")
-    return [Sweep(r, dict(values), list(workers), repeat=repeat, timeout_s=timeout_s)
-            for r in compare_recipes()]
+            raise CatalogError(
+                f"compare: {name!r} is not shared by every backend; "
+                f"shared parameters: {', '.join(allowed)}"
+            )
+    return [
+        Sweep(r, dict(values), list(workers), repeat=repeat, timeout_s=timeout_s)
+        for r in compare_recipes()
+    ]
 
 
-def run(sweeps: list[Sweep], on_point: Callable[[Sweep, RunRecord], None] | None = None,
-        history: History | None = None, listeners: list | None = None) -> list[dict[str, Any]]:
+def run(
+    sweeps: list[Sweep],
+    on_point: Callable[[Sweep, RunRecord], None] | None = None,
+    history: History | None = None,
+    listeners: list | None = None,
+) -> list[dict[str, Any]]:
     """Run the sweeps one after another; stop at the first that is cancelled."""
     summaries = []
     for sweep in sweeps:

@@ -9,8 +9,13 @@ import pytest
 
 
 def wb(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True,
-                          text=True, timeout=timeout, env=dict(os.environ))
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ),
+    )
 
 
 def test_list_json():
@@ -23,12 +28,32 @@ def test_list_json():
 
 
 def test_run_json_is_one_document_and_exit_0():
-    out = wb("run", "threads.lock_counter", "-p", "iterations=200", "-p", "use_lock=true",
-             "--workers", "2", "--repeat", "2", "--json")
+    out = wb(
+        "run",
+        "threads.lock_counter",
+        "-p",
+        "iterations=200",
+        "-p",
+        "use_lock=true",
+        "--workers",
+        "2",
+        "--repeat",
+        "2",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
-    assert {"run_id", "id", "backend", "params", "workers", "status", "wall_s", "result",
-            "findings"} <= set(doc)
+    assert {
+        "run_id",
+        "id",
+        "backend",
+        "params",
+        "workers",
+        "status",
+        "wall_s",
+        "result",
+        "findings",
+    } <= set(doc)
     assert doc["status"] == "ok" and doc["workers"] == 2 and doc["result"]["lost"] == 0
     assert len(doc["repeats"]) == 2
 
@@ -39,15 +64,18 @@ def test_failed_run_exits_1():
     assert json.loads(out.stdout)["status"] == "timeout"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["run", "threads.nope"], "unknown recipe 'threads.nope'"),
-    (["run", "threads.lock_counter", "-p", "workers=1"], "workers=1 is out of range"),
-    (["run", "threads.lock_counter", "-p", "bogus=1"], "has no parameter 'bogus'"),
-    (["run", "threads.lock_counter", "--workers", "x"], "is not an integer"),
-    (["sweep", "threads.compare", "--workers", "1,zero"], "bad worker list"),
-    (["run", "threads.lock_counter", "--repeat", "0"], "--repeat 0"),
-    (["frobnicate"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "threads.nope"], "unknown recipe 'threads.nope'"),
+        (["run", "threads.lock_counter", "-p", "workers=1"], "workers=1 is out of range"),
+        (["run", "threads.lock_counter", "-p", "bogus=1"], "has no parameter 'bogus'"),
+        (["run", "threads.lock_counter", "--workers", "x"], "is not an integer"),
+        (["sweep", "threads.compare", "--workers", "1,zero"], "bad worker list"),
+        (["run", "threads.lock_counter", "--repeat", "0"], "--repeat 0"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(args, message):
     out = wb(*args, "--json") if args[0] != "frobnicate" else wb(*args)
     assert out.returncode == 2
@@ -56,13 +84,30 @@ def test_bad_input_exits_2_with_one_line(args, message):
 
 
 def test_sweep_json():
-    out = wb("sweep", "threads.compare", "--workers", "1,2", "--repeat", "1", "-p",
-             "workload=sleep", "--json")
+    out = wb(
+        "sweep",
+        "threads.compare",
+        "--workers",
+        "1,2",
+        "--repeat",
+        "1",
+        "-p",
+        "workload=sleep",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert {"sweep_id", "id", "points", "amdahl"} <= set(doc)
-    assert {"workers", "median_s", "min_s", "max_s", "speedup", "efficiency", "karp_flatt",
-            "noisy"} <= set(doc["points"][0])
+    assert {
+        "workers",
+        "median_s",
+        "min_s",
+        "max_s",
+        "speedup",
+        "efficiency",
+        "karp_flatt",
+        "noisy",
+    } <= set(doc["points"][0])
     assert set(doc["amdahl"]) >= {"serial_fraction", "r2"}
 
 

@@ -32,8 +32,12 @@ def test_runs_are_stored_with_machine_and_result(tmp_path):
 
 def test_a_killed_controller_leaves_an_interrupted_run_and_no_process(tmp_path):
     env = dict(os.environ, WORKBENCH_HOME=str(tmp_path))
-    cli = subprocess.Popen([sys.executable, "-m", "workbench", *LONG_RUN], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "workbench", *LONG_RUN],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 20
     while not psutil.Process(cli.pid).children():
         assert time.monotonic() < deadline

@@ -1,0 +1,412 @@
+"""The workbench window: composes the panels as docks and connects them to the engine.
+
+It does no panel's work: the catalog, the form, the plots and the history draw themselves; the
+runner talks to the engine from its worker thread; :class:`LiveFeed` routes what arrives. The
+window owns one redraw timer (30 Hz), the layout and theme (QSettings), and the job life cycle:
+launch, cancel, finish, and stopping everything when it closes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+from ui import theme
+from ui.catalog_panel import CatalogPanel
+from ui.console_panel import ConsolePanel
+from ui.cores_plot import CoresPlot
+from ui.history_panel import HistoryPanel
+from ui.lesson_panel import LessonPanel
+from ui.live import LiveFeed
+from ui.params_panel import ParamsPanel
+from ui.result_panel import ResultPanel
+from ui.run_panel import RunPanel
+from ui.runner import RunJob, Runner, SweepJob
+from ui.speedup_plot import SpeedupPlot
+from workbench import catalog, compare
+from workbench.catalog import CatalogError, Recipe
+from workbench.history import History
+from workbench.machine import machine_info
+from workbench.monitor import CpuMonitor
+from workbench.spec import DEFAULT_TIMEOUT_S, RunRecord, RunSpec
+from workbench.sweep import Sweep
+
+FRAME_MS = 33  # one redraw timer for every live view: ~30 Hz
+LAYOUT_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, history: History | None = None, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("Parallel Workbench")
+        self.settings = settings or QSettings()
+        self.history = history or History()
+        self.recipe: Recipe | None = None
+        self.runner = Runner(self.history, self)
+        self.monitor = CpuMonitor(rate_hz=10).start()
+        self.live = LiveFeed(self, self.monitor)
+        self.timeout_s = DEFAULT_TIMEOUT_S
+        self._build_panels()
+        self._build_docks()
+        self._build_menus()
+        self._build_status_bar()
+        self._connect()
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self._on_timer_tick)
+        self.timer.start()
+        self._restore()
+
+    # -- construction ------------------------------------------------------------------------
+    def _build_panels(self) -> None:
+        self.catalog_panel = CatalogPanel(catalog.recipes())
+        self.params_panel = ParamsPanel(self.settings)
+        self.run_panel = RunPanel()
+        self.result_panel = ResultPanel()
+        self.speedup_plot = SpeedupPlot()
+        self.lesson_panel = LessonPanel()
+        self.console_panel = ConsolePanel()
+        self.cores_plot = CoresPlot()
+        self.history_panel = HistoryPanel(self.history)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title.lower().replace(' ', '-')}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.setDockNestingEnabled(True)
+        self.docks = {
+            "catalog": self._dock("Catalog", self.catalog_panel, left),
+            "params": self._dock("Parameters", self.params_panel, left),
+            "run": self._dock("Run", self.run_panel, left),
+            "result": self._dock("Result", self.result_panel, right),
+            "speedup": self._dock("Speedup", self.speedup_plot, right),
+            "lesson": self._dock("Lesson and code", self.lesson_panel, right),
+            "cores": self._dock("Cores", self.cores_plot, bottom),
+            "console": self._dock("Console", self.console_panel, bottom),
+            "history": self._dock("History", self.history_panel, bottom),
+        }
+        # Catalog, form and controls stack on the left for the full height; result, speedup and
+        # lesson share the right as tabs; cores, console and history share the bottom right.
+        # (splitDockWidget on a tabbed dock adds a tab instead of a neighbour, so it is avoided.)
+        self.setCorner(Qt.Corner.BottomLeftCorner, left)
+        self.setCorner(Qt.Corner.TopLeftCorner, left)
+        d = self.docks
+        self.tabifyDockWidget(d["result"], d["speedup"])
+        self.tabifyDockWidget(d["result"], d["lesson"])
+        self.tabifyDockWidget(d["cores"], d["console"])
+        self.tabifyDockWidget(d["cores"], d["history"])
+        d["result"].raise_()
+        d["cores"].raise_()
+        self._sized = False
+        self._default_state = self.saveState(LAYOUT_VERSION)
+
+    def _build_menus(self) -> None:
+        run_menu = self.menuBar().addMenu("&Run")
+        for text, slot, key in (
+            ("Run", self._on_run_requested, "Ctrl+R"),
+            ("Sweep", self._on_sweep_clicked_menu, "Ctrl+Shift+R"),
+            ("Compare backends", self._on_compare_clicked_menu, None),
+            ("Cancel", self._on_cancel_requested, None),
+        ):
+            action = QAction(text, self)
+            if key:
+                action.setShortcut(QKeySequence(key))
+                action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # buttons own them
+            action.triggered.connect(slot)
+            run_menu.addAction(action)
+        view = self.menuBar().addMenu("&View")
+        for name in theme.THEMES:
+            action = QAction(f"{name.title()} theme", self)
+            action.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+            view.addAction(action)
+        reset = QAction("Reset layout", self)
+        reset.triggered.connect(self._on_reset_layout)
+        view.addAction(reset)
+        view.addSeparator()
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+        find = QAction("Find recipe", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self._on_find_requested)
+        self.addAction(find)
+
+    def _on_reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+        self.default_sizes()
+
+    def _build_status_bar(self) -> None:
+        info = machine_info()
+        libs = info["libraries"]
+        opencl = "OpenCL: " + (f"pyopencl {libs['pyopencl']}" if libs.get("pyopencl") else "none")
+        if libs.get("pocl-binary-distribution"):
+            opencl += " + PoCL CPU"
+        mpi = "MPI: " + (
+            f"mpich {libs['mpich']}"
+            if libs.get("mpich")
+            else f"mpi4py {libs['mpi4py']}"
+            if libs.get("mpi4py")
+            else "none"
+        )
+        self.machine_text = (
+            f"{info['cores_logical']} cores · {info['cpu_model']} · "
+            f"Python {info['python']} · {opencl} · {mpi}"
+        )
+        self.statusBar().showMessage(self.machine_text)
+
+    def _connect(self) -> None:
+        self.catalog_panel.sig_recipe_selected.connect(self._on_catalog_recipe_selected)
+        self.params_panel.sig_validity_changed.connect(self._on_params_validity_changed)
+        self.run_panel.sig_run_requested.connect(self._on_run_requested)
+        self.run_panel.sig_sweep_requested.connect(self._on_sweep_requested)
+        self.run_panel.sig_compare_requested.connect(self._on_compare_requested)
+        self.run_panel.sig_cancel_requested.connect(self._on_cancel_requested)
+        self.runner.sig_job_finished.connect(self._on_runner_job_finished)
+        self.cores_plot.sig_rate_changed.connect(self.monitor.set_rate)
+        self.history_panel.sig_sweeps_overlaid.connect(self._on_history_sweeps_overlaid)
+        self.history_panel.sig_rerun_requested.connect(self._on_history_rerun_requested)
+        self.history_panel.sig_run_shown.connect(self._on_history_run_shown)
+
+    # -- recipes and parameters --------------------------------------------------------------
+    def select_recipe(self, recipe_id: str) -> None:
+        self.catalog_panel.select(recipe_id)
+        self._on_catalog_recipe_selected(recipe_id)
+
+    @Slot(str)
+    def _on_catalog_recipe_selected(self, recipe_id: str) -> None:
+        self.recipe = catalog.get(recipe_id)
+        self.params_panel.set_recipe(self.recipe)
+        self.lesson_panel.set_recipe(self.recipe)
+        self.settings.setValue("window/recipe", recipe_id)
+        self._on_params_validity_changed(self.params_panel.is_valid())
+
+    @Slot(bool)
+    def _on_params_validity_changed(self, ok: bool) -> None:
+        sweepable = bool(self.recipe and self.recipe.sweepable)
+        reason = "" if ok else "fix the parameters before running"
+        self.run_panel.set_can_launch(ok and self.recipe is not None, sweepable, reason)
+
+    def _on_find_requested(self) -> None:
+        self.docks["catalog"].raise_()
+        self.catalog_panel.focus_filter()
+
+    # -- launching ---------------------------------------------------------------------------
+    def _launch(self, job: RunJob | SweepJob, what: str, points: int = 0) -> bool:
+        if self.runner.busy:
+            return False
+        self.live.reset(points)
+        self.console_panel.clear()
+        self.result_panel.clear()
+        self.console_panel.append("workbench", what)
+        self.run_panel.set_busy(True, what)
+        return self.runner.start(job)
+
+    def _checked_values(self) -> dict[str, Any] | None:
+        if not self.recipe or not self.params_panel.is_valid():
+            return None
+        self.params_panel.remember()
+        return self.params_panel.values()
+
+    @Slot()
+    def _on_run_requested(self) -> None:
+        values = self._checked_values()
+        if values is None or self.recipe is None:
+            return
+        spec = RunSpec.make(
+            self.recipe.id, catalog.resolve(self.recipe, values), timeout_s=self.timeout_s
+        )
+        self._launch(RunJob(spec), f"run {self.recipe.id}")
+        self.docks["result"].raise_()
+
+    @Slot(list, int)
+    def _on_sweep_requested(self, workers: list[int], repeat: int) -> None:
+        values = self._checked_values()
+        if values is None or self.recipe is None:
+            return
+        try:
+            sweep = Sweep(self.recipe, values, workers, repeat=repeat, timeout_s=self.timeout_s)
+        except CatalogError as exc:
+            self.run_panel.error_label.setText(str(exc))
+            return
+        self.speedup_plot.remove_series(sweep.sweep_id)
+        self._launch(
+            SweepJob([sweep]),
+            f"sweep {self.recipe.id} over workers {','.join(map(str, sweep.workers))} × {repeat}",
+            len(sweep.workers),
+        )
+        self.docks["speedup"].raise_()
+
+    @Slot(list, int)
+    def _on_compare_requested(self, workers: list[int], repeat: int) -> None:
+        values = {}
+        if self.recipe and self.recipe.compare and self.params_panel.is_valid():
+            shared = compare.shared_params()
+            values = {
+                k: v
+                for k, v in self.params_panel.values().items()
+                if k in shared and k != "workers"
+            }
+        try:
+            sweeps = compare.plan(values, workers, repeat, self.timeout_s)
+        except CatalogError as exc:
+            self.run_panel.error_label.setText(str(exc))
+            return
+        self.speedup_plot.clear()
+        total = sum(len(s.workers) for s in sweeps)
+        self._launch(
+            SweepJob(sweeps),
+            f"compare backends ({', '.join(s.recipe.id for s in sweeps)})"
+            f" over workers {','.join(map(str, sweeps[0].workers))} × {repeat}",
+            total,
+        )
+        self.docks["speedup"].raise_()
+
+    def _on_sweep_clicked_menu(self) -> None:
+        self.run_panel.sweep_button.click()
+
+    def _on_compare_clicked_menu(self) -> None:
+        self.run_panel.compare_button.click()
+
+    @Slot()
+    def _on_cancel_requested(self) -> None:
+        if self.runner.busy:
+            self.console_panel.append("workbench", "cancelling…")
+            self.runner.cancel()
+
+    @Slot(object)
+    def _on_runner_job_finished(self, outcome: Any) -> None:
+        self.live.drain(self.runner.inbox)
+        self.live.state.progress = None
+        self.history_panel.reload()
+        status, message = _describe(outcome)
+        if isinstance(outcome, RunRecord):
+            self.result_panel.show_record(outcome.as_dict())
+        self.run_panel.set_finished(status, message)
+        self.last_status = status
+        if status != "ok":
+            self.statusBar().showMessage(f"{status}: {message}", 15000)
+
+    # -- history -----------------------------------------------------------------------------
+    @Slot(list)
+    def _on_history_sweeps_overlaid(self, summaries: list[dict[str, Any]]) -> None:
+        for summary in summaries:
+            if summary:
+                self.speedup_plot.show_summary(summary, summary["sweep_id"])
+        self.docks["speedup"].raise_()
+
+    @Slot(str, dict)
+    def _on_history_rerun_requested(self, recipe_id: str, params: dict[str, Any]) -> None:
+        self.select_recipe(recipe_id)
+        self.params_panel.set_values(params)
+        self._on_run_requested()
+
+    @Slot(dict)
+    def _on_history_run_shown(self, run: dict[str, Any]) -> None:
+        self.result_panel.show_record(_history_row_as_record(run))
+        self.console_panel.clear()
+        for line in (run.get("log") or "").splitlines():
+            stream, _, text = line.partition("\t")
+            self.console_panel.append(stream, text)
+        self.docks["result"].raise_()
+
+    # -- frame, theme, persistence -----------------------------------------------------------
+    @Slot()
+    def _on_timer_tick(self) -> None:
+        self.live.drain(self.runner.inbox)
+
+    def set_theme(self, name: str) -> None:
+        theme.apply(name)
+        self.settings.setValue("window/theme", name)
+
+    def _restore(self) -> None:
+        self.set_theme(str(self.settings.value("window/theme", "light")))
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1366, 740)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+        recipe_id = str(self.settings.value("window/recipe", "threads.lock_counter"))
+        try:
+            self.select_recipe(recipe_id)
+        except CatalogError:
+            self.select_recipe(catalog.recipes()[0].id)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Dock sizes only take once the window has its size: set the defaults on first show."""
+        super().showEvent(event)
+        if not self._sized and not isinstance(self.settings.value("window/state"), QByteArray):
+            self._sized = True
+            QTimer.singleShot(0, self.default_sizes)
+
+    def default_sizes(self) -> None:
+        d = self.docks
+        width, height = self.width(), self.height()
+        left = max(340, min(440, width // 3))
+        self.resizeDocks(
+            [d["catalog"], d["result"]], [left, width - left], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks(
+            [d["catalog"], d["params"], d["run"]],
+            [int(height * 0.38), int(height * 0.34), int(height * 0.28)],
+            Qt.Orientation.Vertical,
+        )
+        self.resizeDocks(
+            [d["result"], d["cores"]],
+            [int(height * 0.58), int(height * 0.42)],
+            Qt.Orientation.Vertical,
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing during a run stops it; nothing is left running."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.timer.stop()
+        self.runner.shutdown()
+        self.monitor.stop()
+        super().closeEvent(event)
+
+
+def _describe(outcome: Any) -> tuple[str, str]:
+    """The finished job's status and one line about it."""
+    if isinstance(outcome, dict) and "error" in outcome:
+        return "failed", outcome["error"]
+    if isinstance(outcome, RunRecord):
+        line = outcome.error_line() or (f"in {outcome.wall_s:.3f} s" if outcome.wall_s else "")
+        return str(outcome.status), line
+    if isinstance(outcome, list):  # sweep summaries
+        bad = next((s for s in outcome if s["status"] != "ok"), None)
+        if bad:
+            return bad["status"], f"{bad['id']}: {bad['error'] or bad['status']}"
+        return "ok", f"{len(outcome)} sweep(s) finished"
+    return "cancelled", "cancelled before it started"
+
+
+def _history_row_as_record(run: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "run_id": run["run_id"],
+        "id": run["recipe"],
+        "backend": run["backend"],
+        "params": run["params"],
+        "workers": run["workers"],
+        "status": run["status"],
+        "wall_s": run["wall_s"],
+        "startup_s": run["startup_s"],
+        "repeats": [],
+        "result": run["result"],
+        "partial": run["partial"],
+        "error": run["error"],
+        "findings": run["findings"] or [],
+    }
