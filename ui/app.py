@@ -32,6 +32,7 @@ class Script:
     exit: bool = False
     show: str | None = None
     theme: str | None = None
+    timeout_s: float | None = None
     size: tuple[int, int] = (1366, 768)
 
 
@@ -59,6 +60,8 @@ def main(script: Script | None = None) -> int:
     app.aboutToQuit.connect(window.runner.shutdown)
     if script.theme:
         window.set_theme(script.theme)
+    if script.timeout_s:
+        window.timeout_s = script.timeout_s
     if script.run or script.compare or script.screenshot:
         window.resize(*script.size)
     window.show()
@@ -82,6 +85,9 @@ class ScriptedSession:
                 w.select_recipe(s.run)
                 recipe = catalog.get(s.run)
                 w.params_panel.set_values(catalog.parse_assignments(recipe, s.params))
+            if s.sweep or s.compare:
+                w.run_panel.workers_edit.setText(s.sweep or s.compare)
+                w.run_panel.repeat_spin.setValue(s.repeat)
             if s.show:
                 w.docks[s.show].raise_()
             if not (s.run or s.compare):

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
 
 from ui import theme
 from ui.catalog_panel import CatalogPanel
@@ -26,7 +26,7 @@ from ui.result_panel import ResultPanel
 from ui.run_panel import RunPanel
 from ui.runner import RunJob, Runner, SweepJob
 from ui.speedup_plot import SpeedupPlot
-from workbench import catalog, compare
+from workbench import catalog, compare, export
 from workbench.catalog import CatalogError, Recipe
 from workbench.history import History
 from workbench.machine import machine_info
@@ -49,6 +49,8 @@ class MainWindow(QMainWindow):
         self.monitor = CpuMonitor(rate_hz=10).start()
         self.live = LiveFeed(self, self.monitor)
         self.timeout_s = DEFAULT_TIMEOUT_S
+        self.last_status = ""
+        self.last_outcome: dict[str, Any] | list[dict[str, Any]] | None = None
         self._build_panels()
         self._build_docks()
         self._build_menus()
@@ -110,6 +112,19 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState(LAYOUT_VERSION)
 
     def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        for text, slot in (
+            ("Export speedup plot (PNG/SVG)…", lambda: self.export_plot(self.speedup_plot)),
+            ("Export cores plot (PNG/SVG)…", lambda: self.export_plot(self.cores_plot)),
+            ("Export last result (JSON/CSV)…", self.export_result),
+        ):
+            action = QAction(text, self)
+            action.triggered.connect(slot)
+            file_menu.addAction(action)
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
         run_menu = self.menuBar().addMenu("&Run")
         for text, slot, key in (
             ("Run", self._on_run_requested, "Ctrl+R"),
@@ -291,10 +306,39 @@ class MainWindow(QMainWindow):
         status, message = _describe(outcome)
         if isinstance(outcome, RunRecord):
             self.result_panel.show_record(outcome.as_dict())
+            self.last_outcome = outcome.as_dict()
+        elif isinstance(outcome, list) and outcome:
+            self.last_outcome = outcome
         self.run_panel.set_finished(status, message)
         self.last_status = status
         if status != "ok":
             self.statusBar().showMessage(f"{status}: {message}", 15000)
+
+    # -- export ------------------------------------------------------------------------------
+    def ask_path(self, title: str, suggested: str, filters: str) -> str:
+        """Where to save; a dialog here, replaced in tests."""
+        return QFileDialog.getSaveFileName(self, title, suggested, filters)[0]
+
+    def export_plot(self, plot: Any) -> None:
+        path = self.ask_path("Export plot", "plot.png", "PNG image (*.png);;SVG image (*.svg)")
+        if path:
+            plot.export(path)
+            self.statusBar().showMessage(f"saved {path}", 5000)
+
+    def export_result(self) -> None:
+        """The last run's record, or the last sweeps' summaries, as JSON or CSV."""
+        if self.last_outcome is None:
+            self.statusBar().showMessage("nothing to export yet: run or sweep first", 5000)
+            return
+        path = self.ask_path("Export result", "result.json", "JSON (*.json);;CSV (*.csv)")
+        if not path:
+            return
+        try:
+            export.write(path, export.outcome_text(self.last_outcome, path))
+        except (OSError, ValueError) as exc:
+            self.statusBar().showMessage(f"export failed: {exc}", 10000)
+            return
+        self.statusBar().showMessage(f"saved {path}", 5000)
 
     # -- history -----------------------------------------------------------------------------
     @Slot(list)

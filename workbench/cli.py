@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from workbench import catalog, compare, controller
+from workbench import catalog, compare, controller, export
 from workbench.catalog import CatalogError
 from workbench.history import History
 from workbench.machine import machine_info
@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("history", help="past runs and sweeps")
     p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--export", metavar="FILE", help="write runs/sweeps to FILE (.csv or .json)")
+    p.add_argument(
+        "--id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="with --export: these run or sweep ids (default: the listed ones)",
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("gui", help="open the window (scripted: run, screenshot, exit)")
@@ -80,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="bring this panel to the front: result, speedup, lesson, cores, console, history",
     )
     p.add_argument("--theme", choices=("light", "dark"))
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run")
 
     p = sub.add_parser("devices", help="cores, CPU, Python and parallel libraries")
     p.add_argument("--json", action="store_true")
@@ -131,6 +140,7 @@ def open_window(args: argparse.Namespace | None = None) -> int:
             exit=args.exit,
             show=args.show,
             theme=args.theme,
+            timeout_s=args.timeout,
         )
     )
 
@@ -304,6 +314,14 @@ def cmd_history(args: argparse.Namespace) -> int:
         raise UsageError(f"--limit {args.limit}: must be 1 or more")
     history = History()
     runs, sweeps = history.runs(args.limit), history.sweeps(args.limit)
+    if args.export:
+        ids = args.id or [r["run_id"] for r in runs] + [s["sweep_id"] for s in sweeps]
+        try:
+            path = export.history_export(history, args.export, ids)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.export}: {exc.strerror}") from None
+        print(f"wrote {len(ids)} item(s) to {path}", file=sys.stderr)
+        return 0
     if args.json:
         emit({"runs": runs, "sweeps": sweeps})
         return 0

@@ -83,6 +83,21 @@ def sweep_to_csv(summary: Mapping[str, Any]) -> str:
     return out.getvalue()
 
 
+def outcome_text(outcome: Mapping[str, Any] | list[Mapping[str, Any]], path: Path | str) -> str:
+    """A finished job as the text of ``path``'s format: a run record, or a list of sweep
+    summaries (one sweep, or one per backend for a comparison)."""
+    kind = Path(path).suffix.lower()
+    if kind not in (".csv", ".json"):
+        raise ValueError(
+            f"cannot export to {Path(path).name!r}: the name must end in .csv or .json"
+        )
+    if isinstance(outcome, Mapping):
+        return run_to_json(outcome) if kind == ".json" else run_to_csv(outcome)
+    if kind == ".json":
+        return json.dumps(list(outcome), indent=2, default=str) + "\n"
+    return "\n".join(sweep_to_csv(summary) for summary in outcome)
+
+
 def write(path: Path | str, text: str) -> Path:
     """Write ``text`` as UTF-8, atomically: a crash mid-way never leaves half a file."""
     path = Path(path)
@@ -113,12 +128,10 @@ def history_export(history: History, path: Path | str, item_ids: list[str]) -> P
 
 def _find(history: History, item_ids: list[str]) -> tuple[list[dict], list[dict]]:
     wanted = list(dict.fromkeys(item_ids))
-    # History has no single-sweep getter; the list is small (one row per sweep ever run).
-    sweeps_by_id = {s["sweep_id"]: s for s in history.sweeps(limit=1_000_000)}
     runs, sweeps, missing = [], [], []
     for item_id in wanted:
-        if item_id in sweeps_by_id:
-            sweeps.append(sweeps_by_id[item_id])
+        if (sweep := history.sweep(item_id)) is not None:
+            sweeps.append(sweep)
         elif (run := history.run(item_id)) is not None:
             runs.append(run)
         else:

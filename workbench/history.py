@@ -168,6 +168,11 @@ class History:
             ).fetchall()
         return [_sweep_row(r) for r in rows]
 
+    def sweep(self, sweep_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self.db.execute("SELECT * FROM sweeps WHERE sweep_id = ?", (sweep_id,)).fetchone()
+        return _sweep_row(row) if row else None
+
     def run(self, run_id: str) -> dict[str, Any] | None:
         with self._lock:
             row = self.db.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()

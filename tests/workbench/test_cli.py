@@ -123,3 +123,13 @@ def test_human_output_shows_the_summary():
     out = wb("run", "threads.lock_counter", "-p", "iterations=100", "-p", "use_lock=true")
     assert out.returncode == 0
     assert "0 updates lost" in out.stdout
+
+
+def test_history_export(tmp_path):
+    wb("run", "threads.lock_counter", "-p", "iterations=50")
+    target = tmp_path / "runs.json"
+    out = wb("history", "--export", str(target), "--limit", "3")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(target.read_text())["runs"]
+    bad = wb("history", "--export", str(tmp_path / "runs.txt"))
+    assert bad.returncode == 2 and "must end in .csv or .json" in bad.stderr
