@@ -120,6 +120,8 @@ def open_window(args: argparse.Namespace | None = None) -> int:
         return 2
     if args is None:
         return gui_main()
+    if args.compare and not args.run:
+        args.run = compare.compare_recipes()[0].id  # -p then sets the compared workload
     if args.run:
         catalog.parse_assignments(catalog.get(args.run), args.param)  # bad input: exit 2 now
     if (args.sweep or args.param) and not args.run:
