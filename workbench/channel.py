@@ -31,6 +31,7 @@ class Msg(StrEnum):
     REPEAT = "repeat"  # {"index", "wall_ns", "phases", "result"}
     EVENTS = "events"  # {"strings": {id: text}, "records": numpy structured array bytes}
     ERROR = "error"  # {"type", "message", "traceback"}
+    FINDING = "finding"  # {"kind", "message", "threads", "locations", ...} found while running
     DONE = "done"  # {}
     LOG = "log"  # {"stream", "text"} — made by the controller from the host's stdout/stderr
 

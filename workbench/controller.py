@@ -23,11 +23,11 @@ from typing import Any
 
 import psutil
 
-from workbench import catalog, proctree
+from workbench import analysis, catalog, proctree, tracefile
 from workbench.channel import ADDRESS_ENV, AUTHKEY_ENV, Listener, Msg, new_authkey
 from workbench.events import decode
 from workbench.history import History
-from workbench.paths import project_root
+from workbench.paths import home, project_root
 from workbench.spec import Repeat, RunRecord, RunSpec, Status
 
 Listener_ = Callable[[str, Any], None]
@@ -74,6 +74,8 @@ class Run:
         self._lock = threading.Lock()
         self._known: dict[int, psutil.Process] = {}
         self._finished_at = 0.0
+        self._deadlocked = False
+        self.analysis: analysis.Analysis | None = None
         self._readers: list[threading.Thread] = []
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -161,6 +163,8 @@ class Run:
         exited = self.proc.poll() is not None
         if self._cancel.is_set():
             return Status.CANCELLED
+        if self._deadlocked:
+            return Status.DEADLOCK
         if time.monotonic() - self._t0 > self.spec.timeout_s:
             return Status.TIMEOUT
         if finished:
@@ -192,6 +196,9 @@ class Run:
                 self.record.error = payload
             elif kind == Msg.EVENTS:
                 self._take_events(payload)
+            elif kind == Msg.FINDING:
+                self.record.findings.append(payload)
+                self._deadlocked |= payload.get("kind") == "deadlock"
             elif kind == Msg.DONE:
                 done = True
                 self._finished_at = time.monotonic()
@@ -247,6 +254,8 @@ class Run:
             }
         if status is Status.OK and self.record.error:
             status = Status.FAILED
+        if self.spec.trace:
+            self._analyze_trace()
         self.record.status = status
         self.record.host_s = time.monotonic() - self._t0
         self.record.ended_s = time.time()
@@ -254,6 +263,27 @@ class Run:
             self.history.run_finished(self.record)
         self._emit("finished", self.record)
         self._done.set()
+
+    def _analyze_trace(self) -> None:
+        """Findings and statistics from the recorded events; the trace is kept on disk."""
+        events = self.trace_events()
+        result = analysis.analyze(events, self.strings)
+        self.record.findings.extend(result.findings)
+        self.record.stats = result.stats(len(events), self.record.events_dropped)
+        self.analysis = result
+        folder = home() / "traces"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{self.spec.run_id}.npz"
+        tracefile.save_native(path, events, self.strings, {"spec": self.spec.as_dict()})
+        self.record.trace_path = str(path)
+
+    def trace_events(self) -> Any:
+        """Every event received so far, as one structured array."""
+        import numpy as np
+
+        from workbench.events import event_dtype
+
+        return np.concatenate(self.events) if self.events else np.zeros(0, event_dtype())
 
 
 def _describe_exit(code: int | None) -> str:

@@ -7,6 +7,7 @@ record layout stays the same, so every backend lands on one timeline.
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import threading
@@ -22,6 +23,7 @@ FIELDS = [
     ("kind", "<i4"),  # interned string id
     ("obj", "<i8"),  # interned string id of the object's name, or an object id
     ("arg", "<i8"),  # a number whose meaning depends on the kind
+    ("loc", "<i4"),  # interned "file:line" of the user code that caused it (0: none)
 ]
 BUFFER_CAPACITY = 65536
 
@@ -37,8 +39,8 @@ class Strings:
     """Interns strings to small ids; new ones are shipped once with the next batch."""
 
     def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-        self._new: dict[int, str] = {}
+        self._ids: dict[str, int] = {"": 0}  # id 0 is "nothing" (no location, no object)
+        self._new: dict[int, str] = {0: ""}
         self._lock = threading.Lock()
 
     def id(self, text: str) -> int:
@@ -57,41 +59,37 @@ class Strings:
 
 
 class EventBuffer:
-    """A growable buffer of event records with a hard cap; past the cap events are counted as
-    dropped rather than stored, and the count is shown to the user."""
+    """A bounded buffer of event records. Appending is lock-free (``deque.append`` and
+    ``popleft`` are atomic), because tracing appends from every thread of the program; past the
+    cap, events are counted as dropped rather than stored, and the count is shown to the user."""
 
     def __init__(self, strings: Strings, capacity: int = BUFFER_CAPACITY) -> None:
         self.strings = strings
         self.capacity = capacity
-        self._rows: list[tuple[int, int, int, int, int, int]] = []
-        self._lock = threading.Lock()
+        self._rows: collections.deque[tuple[int, ...]] = collections.deque()
         self.dropped = 0
-        self._pid = 0
+        self.pid = os.getpid()
 
-    def add(self, kind: str, obj: str | int = 0, arg: int = 0) -> None:
-        if not self._pid:
-            self._pid = os.getpid()
+    def add(self, kind: str, obj: str | int = 0, arg: int = 0, loc: int = 0) -> None:
         obj_id = self.strings.id(obj) if isinstance(obj, str) else obj
-        row = (
-            time.perf_counter_ns(),
-            self._pid,
-            threading.get_ident(),
-            self.strings.id(kind),
-            obj_id,
-            arg,
+        self.append(self.strings.id(kind), obj_id, arg, loc)
+
+    def append(self, kind: int, obj: int, arg: int, loc: int) -> None:
+        """The fast path for tracers that intern their strings once."""
+        if len(self._rows) >= self.capacity:
+            self.dropped += 1
+            return
+        self._rows.append(
+            (time.perf_counter_ns(), self.pid, threading.get_ident(), kind, obj, arg, loc)
         )
-        with self._lock:
-            if len(self._rows) >= self.capacity:
-                self.dropped += 1
-                return
-            self._rows.append(row)
 
     def take(self) -> Any:
         """Everything recorded since the last take, as one numpy structured array."""
         import numpy as np
 
-        with self._lock:
-            rows, self._rows = self._rows, []
+        rows, pop = [], self._rows.popleft
+        for _ in range(len(self._rows)):
+            rows.append(pop())
         return np.array(rows, dtype=event_dtype())
 
 

@@ -96,7 +96,7 @@ class History:
                 ),
             )
 
-    def run_finished(self, record: RunRecord, trace_path: str | None = None) -> None:
+    def run_finished(self, record: RunRecord) -> None:
         log = "\n".join(f"{stream}\t{text}" for stream, text in record.log)[-LOG_CHARS:]
         data = record.as_dict()
         with self._lock, self.db:
@@ -112,7 +112,7 @@ class History:
                     _dump(record.partial or None),
                     _dump(record.error),
                     json.dumps(record.findings),
-                    trace_path,
+                    record.trace_path,
                     log,
                     json.dumps(data, default=str),
                     record.spec.run_id,

@@ -146,6 +146,18 @@ def run_repeats(spec: dict[str, Any], ctx: HostContext) -> None:
         )
 
 
+def start_tracing(events: EventBuffer, sender: Sender) -> None:
+    """Swap in the traced primitives and start the deadlock watchdog (before the swap, so the
+    watchdog's own thread is not traced)."""
+    from workbench import instrument
+    from workbench.deadlock import Watchdog
+    from workbench.tracer import Tracer
+
+    tracer = Tracer(events)
+    Watchdog(tracer, lambda finding: sender.put(Msg.FINDING, finding)).start()
+    instrument.install(tracer)
+
+
 def main() -> int:
     conn = connect(os.environ[ADDRESS_ENV], bytes.fromhex(os.environ.pop(AUTHKEY_ENV)))
     events = EventBuffer(Strings())
@@ -153,6 +165,8 @@ def main() -> int:
     sender.put(Msg.HELLO, {"pid": os.getpid(), "host": os.uname().nodename})
     spec = conn.recv()
     ctx = HostContext(sender, events)
+    if spec.get("trace"):
+        start_tracing(events, sender)
     code = 0
     try:
         run_repeats(spec, ctx)
@@ -162,6 +176,10 @@ def main() -> int:
             Msg.ERROR,
             {"type": type(exc).__name__, "message": str(exc), "traceback": traceback.format_exc()},
         )
+    if spec.get("trace"):
+        from workbench import instrument
+
+        instrument.uninstall()
     sender.put(Msg.DONE, {})
     sender.close()
     sys.stdout.flush()

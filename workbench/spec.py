@@ -22,6 +22,7 @@ class Status(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     TIMEOUT = "timeout"
+    DEADLOCK = "deadlock"
     INTERRUPTED = "interrupted"
 
 
@@ -92,6 +93,8 @@ class RunRecord:
     log_dropped: int = 0
     events: int = 0
     events_dropped: int = 0
+    stats: dict[str, Any] | None = None
+    trace_path: str | None = None
 
     @property
     def wall_s(self) -> float | None:
@@ -112,6 +115,9 @@ class RunRecord:
             return f"timed out after {self.spec.timeout_s:g} s (the run hung or was too slow)"
         if self.status is Status.CANCELLED:
             return "cancelled"
+        if self.status is Status.DEADLOCK:
+            found = next((f for f in self.findings if f["kind"] == "deadlock"), None)
+            return found["message"] if found else "deadlock"
         if self.error:
             return f"{self.error.get('type', 'Error')}: {self.error.get('message', '')}".strip()
         return ""
@@ -136,4 +142,6 @@ class RunRecord:
             "exit_code": self.exit_code,
             "events": self.events,
             "events_dropped": self.events_dropped,
+            "stats": self.stats,
+            "trace_path": self.trace_path,
         }

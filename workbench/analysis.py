@@ -1,0 +1,343 @@
+"""What a recorded trace says: findings, lock and thread statistics, and the timeline's shapes.
+
+One pass over the events in time order keeps, per thread, the locks it holds and the wait it is
+in. From that come the lock statistics (acquisitions, contention, waits, holds), the per-thread
+running / waiting / sleeping times, the lock-order graph (an edge A→B each time a thread takes
+B while holding A; a cycle whose edges come from different threads is a lock-order inversion,
+even if this run was lucky), misuse reported by the primitives, and the spans, holds and arrows
+the timeline draws.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from workbench.tracer import WAIT_KINDS, Kind
+
+STATES = {  # timeline state codes; 0 = running (no span)
+    Kind.LOCK_WAIT: 1,
+    Kind.COND_WAIT: 2,
+    Kind.EVENT_WAIT: 3,
+    Kind.QUEUE_GET_WAIT: 4,
+    Kind.QUEUE_PUT_WAIT: 4,
+    Kind.QUEUE_JOIN_WAIT: 4,
+    Kind.JOIN_WAIT: 5,
+    Kind.BARRIER_WAIT: 6,
+    Kind.SLEEP: 7,
+    Kind.SEM_WAIT: 8,
+}
+STATE_NAMES = {
+    0: "running",
+    1: "waiting for a lock",
+    2: "waiting on a condition",
+    3: "waiting for an event",
+    4: "waiting on a queue",
+    5: "joining a thread",
+    6: "waiting at a barrier",
+    7: "sleeping",
+    8: "waiting on a semaphore",
+}
+ENDS = {
+    Kind.LOCK_WOKE,
+    Kind.COND_WOKE,
+    Kind.EVENT_WOKE,
+    Kind.QUEUE_WOKE,
+    Kind.JOIN_WOKE,
+    Kind.BARRIER_WOKE,
+    Kind.SLEEP_END,
+    Kind.SEM_WOKE,
+    Kind.QUEUE_JOIN_WOKE,
+}
+SPAN_DTYPE = np.dtype(
+    [
+        ("lane", "<i4"),
+        ("start", "<i8"),
+        ("end", "<i8"),
+        ("state", "<i1"),
+        ("obj", "<i4"),
+        ("loc", "<i4"),
+    ]
+)
+HOLD_DTYPE = np.dtype(
+    [("lane", "<i4"), ("start", "<i8"), ("end", "<i8"), ("obj", "<i4"), ("loc", "<i4")]
+)
+ARROW_DTYPE = np.dtype(
+    [
+        ("kind", "<i1"),
+        ("t_from", "<i8"),
+        ("lane_from", "<i4"),
+        ("t_to", "<i8"),
+        ("lane_to", "<i4"),
+        ("obj", "<i4"),
+    ]
+)
+ARROW_KINDS = {1: "release → acquire", 2: "put → get", 3: "set → wait", 4: "notify → wake"}
+
+
+@dataclass
+class Timeline:
+    """The shapes a timeline draws, in ns since ``t0_ns``; ``strings`` names obj/loc ids."""
+
+    t0_ns: int
+    t1_ns: int
+    lanes: list[dict[str, Any]]
+    spans: np.ndarray
+    holds: np.ndarray
+    arrows: np.ndarray
+    strings: dict[int, str]
+
+
+@dataclass
+class Analysis:
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    locks: list[dict[str, Any]] = field(default_factory=list)
+    threads: list[dict[str, Any]] = field(default_factory=list)
+    timeline: Timeline | None = None
+
+    def stats(self, events: int, dropped: int) -> dict[str, Any]:
+        return {"events": events, "dropped": dropped, "threads": self.threads, "locks": self.locks}
+
+
+class _Pass:
+    """The state of one pass over the events."""
+
+    def __init__(self, strings: dict[int, str]) -> None:
+        self.s = strings
+        self.lanes: dict[tuple[int, int], int] = {}
+        self.lane_info: list[dict[str, Any]] = []
+        self.held: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)  # lane→lock→(t,loc)
+        self.waiting: dict[int, list[tuple[Kind, int, int, int]]] = defaultdict(list)
+        self.spans: list[tuple] = []
+        self.holds: list[tuple] = []
+        self.arrows: list[tuple] = []
+        self.lock = defaultdict(
+            lambda: {
+                "acquisitions": 0,
+                "contended": 0,
+                "wait_ns": 0,
+                "max_wait_ns": 0,
+                "hold_ns": 0,
+                "max_hold_ns": 0,
+                "holders": set(),
+            }
+        )
+        self.order: dict[tuple[int, int], tuple[int, int, int]] = {}  # (A,B) → lane, locA, locB
+        self.last_release: dict[int, tuple[int, int]] = {}
+        self.last_set: dict[int, tuple[int, int]] = {}
+        self.last_notify: dict[int, tuple[int, int]] = {}
+        self.puts: dict[tuple[int, int], tuple[int, int]] = {}
+        self.misuse: dict[tuple[int, int], int] = {}
+        self.sleep_ns: dict[int, int] = defaultdict(int)
+        self.wait_ns: dict[int, int] = defaultdict(int)
+
+    def lane(self, pid: int, tid: int, t: int) -> int:
+        key = (pid, tid)
+        if key not in self.lanes:
+            self.lanes[key] = len(self.lane_info)
+            name = "MainThread" if not self.lane_info else f"thread {tid}"
+            self.lane_info.append({"pid": pid, "tid": tid, "name": name, "start": t, "end": t})
+        index = self.lanes[key]
+        self.lane_info[index]["end"] = t
+        return index
+
+
+def analyze(events: np.ndarray, strings: dict[int, str]) -> Analysis:
+    """Findings, statistics and timeline shapes of one trace (events in any order)."""
+    if len(events) == 0:
+        return Analysis(timeline=None)
+    ev = np.sort(events, order="t_ns", kind="stable")
+    kinds = {i: Kind(text) for i, text in strings.items() if text in Kind._value2member_map_}
+    p = _Pass(strings)
+    for row in ev:
+        kind = kinds.get(int(row["kind"]))
+        if kind is not None:
+            _step(
+                p,
+                kind,
+                int(row["t_ns"]),
+                p.lane(int(row["pid"]), int(row["tid"]), int(row["t_ns"])),
+                row,
+            )
+    t0, t1 = int(ev["t_ns"][0]), int(ev["t_ns"][-1])
+    for lane, waits in p.waiting.items():  # still waiting at the end: the span runs to the end
+        for kind, obj, start, loc in waits:
+            p.spans.append((lane, start, t1, STATES[kind], obj, loc))
+    for lane, held in p.held.items():
+        for obj, (start, loc) in held.items():
+            p.holds.append((lane, start, t1, obj, loc))
+    result = Analysis()
+    result.findings = _inversions(p) + _misuse(p)
+    result.locks = _lock_table(p)
+    result.threads = _thread_table(p)
+    result.timeline = Timeline(
+        t0,
+        t1,
+        p.lane_info,
+        _array(p.spans, SPAN_DTYPE, t0, ("start", "end")),
+        _array(p.holds, HOLD_DTYPE, t0, ("start", "end")),
+        _array(p.arrows, ARROW_DTYPE, t0, ("t_from", "t_to")),
+        strings,
+    )
+    return result
+
+
+def _array(rows: list[tuple], dtype: np.dtype, t0: int, times: tuple[str, ...]) -> np.ndarray:
+    out = np.array(rows, dtype=dtype) if rows else np.zeros(0, dtype=dtype)
+    for name in times:
+        out[name] -= t0
+    return out
+
+
+def _step(p: _Pass, kind: Kind, t: int, lane: int, row: np.void) -> None:
+    obj, arg, loc = int(row["obj"]), int(row["arg"]), int(row["loc"])
+    if kind is Kind.THREAD_BEGIN:
+        p.lane_info[lane]["name"] = p.s.get(obj, p.lane_info[lane]["name"])
+        p.lane_info[lane]["start"] = t
+    elif kind in STATES:
+        p.waiting[lane].append((kind, obj, t, loc))
+    elif kind in ENDS:
+        _end_wait(p, kind, t, lane, obj)
+    elif kind is Kind.LOCK_ACQUIRED:
+        _acquired(p, t, lane, obj, arg, loc)
+    elif kind is Kind.LOCK_RELEASED:
+        start = p.held[lane].pop(obj, None)
+        if start is not None:
+            hold = t - start[0]
+            stats = p.lock[obj]
+            stats["hold_ns"] += hold
+            stats["max_hold_ns"] = max(stats["max_hold_ns"], hold)
+            p.holds.append((lane, start[0], t, obj, start[1]))
+        p.last_release[obj] = (t, lane)
+    elif kind is Kind.EVENT_SET:
+        p.last_set[obj] = (t, lane)
+    elif kind is Kind.COND_NOTIFY:
+        p.last_notify[obj] = (t, lane)
+    elif kind is Kind.QUEUE_PUT:
+        p.puts[(obj, arg)] = (t, lane)
+    elif kind is Kind.QUEUE_GOT:
+        put = p.puts.pop((obj, arg), None)
+        if put and put[1] != lane:
+            p.arrows.append((2, put[0], put[1], t, lane, obj))
+    elif kind is Kind.MISUSE:
+        p.misuse.setdefault((obj, arg), loc)
+
+
+def _end_wait(p: _Pass, kind: Kind, t: int, lane: int, obj: int) -> None:
+    stack = p.waiting.get(lane)
+    if not stack:
+        return
+    wait_kind, wait_obj, start, loc = stack.pop()
+    p.spans.append((lane, start, t, STATES[wait_kind], wait_obj, loc))
+    if wait_kind is Kind.SLEEP:
+        p.sleep_ns[lane] += t - start
+    else:
+        p.wait_ns[lane] += t - start
+    if wait_kind is Kind.LOCK_WAIT:
+        stats = p.lock[wait_obj]
+        stats["wait_ns"] += t - start
+        stats["max_wait_ns"] = max(stats["max_wait_ns"], t - start)
+    source = {
+        Kind.LOCK_WAIT: (p.last_release, 1),
+        Kind.EVENT_WAIT: (p.last_set, 3),
+        Kind.COND_WAIT: (p.last_notify, 4),
+    }.get(wait_kind)
+    if source:
+        last = source[0].get(wait_obj)
+        if last and last[1] != lane and start <= last[0] <= t:
+            p.arrows.append((source[1], last[0], last[1], t, lane, wait_obj))
+
+
+def _acquired(p: _Pass, t: int, lane: int, obj: int, waited: int, loc: int) -> None:
+    stats = p.lock[obj]
+    stats["acquisitions"] += 1
+    stats["contended"] += waited
+    stats["holders"].add(lane)
+    for other, (_, other_loc) in p.held[lane].items():
+        if other != obj:
+            p.order.setdefault((other, obj), (lane, other_loc, loc))
+    p.held[lane][obj] = (t, loc)
+
+
+def _name(p: _Pass, lane: int) -> str:
+    return p.lane_info[lane]["name"]
+
+
+def _inversions(p: _Pass) -> list[dict[str, Any]]:
+    """Pairs of locks taken in both orders by different threads (the classic AB/BA)."""
+    findings = []
+    for (a, b), (lane_ab, loc_a, loc_b) in p.order.items():
+        back = p.order.get((b, a))
+        if back is None or a > b or back[0] == lane_ab:
+            continue
+        lane_ba, loc_b2, loc_a2 = back
+        la, lb = p.s.get(a, str(a)), p.s.get(b, str(b))
+        findings.append(
+            {
+                "kind": "lock_order_inversion",
+                "message": (
+                    f"{la} and {lb} are taken in both orders: {_name(p, lane_ab)} takes "
+                    f"{lb} while holding {la}, {_name(p, lane_ba)} takes {la} while holding "
+                    f"{lb}; with unlucky timing each waits for the other"
+                ),
+                "threads": [_name(p, lane_ab), _name(p, lane_ba)],
+                "locks": [la, lb],
+                "locations": [p.s.get(x, "") for x in (loc_a, loc_b, loc_b2, loc_a2)],
+            }
+        )
+    return findings
+
+
+def _misuse(p: _Pass) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": "lock_misuse",
+            "message": f"{p.s.get(obj, obj)} {p.s.get(msg, '')}",
+            "threads": [],
+            "locks": [p.s.get(obj, str(obj))],
+            "locations": [p.s.get(loc, "")],
+        }
+        for (obj, msg), loc in p.misuse.items()
+    ]
+
+
+def _lock_table(p: _Pass) -> list[dict[str, Any]]:
+    rows = []
+    for obj, st in p.lock.items():
+        rows.append(
+            {
+                "lock": p.s.get(obj, str(obj)),
+                "acquisitions": st["acquisitions"],
+                "contended": st["contended"],
+                "wait_s": st["wait_ns"] / 1e9,
+                "max_wait_s": st["max_wait_ns"] / 1e9,
+                "hold_s": st["hold_ns"] / 1e9,
+                "max_hold_s": st["max_hold_ns"] / 1e9,
+                "holders": sorted(_name(p, lane) for lane in st["holders"]),
+            }
+        )
+    return sorted(rows, key=lambda r: -r["wait_s"])
+
+
+def _thread_table(p: _Pass) -> list[dict[str, Any]]:
+    rows = []
+    for lane, info in enumerate(p.lane_info):
+        life = info["end"] - info["start"]
+        waiting, sleeping = p.wait_ns[lane], p.sleep_ns[lane]
+        rows.append(
+            {
+                "thread": info["name"],
+                "pid": info["pid"],
+                "running_s": max(0, life - waiting - sleeping) / 1e9,
+                "waiting_s": waiting / 1e9,
+                "sleeping_s": sleeping / 1e9,
+            }
+        )
+    return rows
+
+
+def wait_kind_name(kind: Kind) -> str:
+    return WAIT_KINDS.get(kind, str(kind))

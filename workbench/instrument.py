@@ -1,0 +1,504 @@
+"""Traced stand-ins for ``threading``, ``queue`` and ``time.sleep``, swapped in before a run.
+
+Each stand-in wraps the real primitive and records one logical event per operation: a lock
+acquisition, a wait and its wake-up, a put, a notify. A first non-blocking attempt tells an
+uncontended acquisition (one event) from a contended one (wait, woke, acquired), so the common
+case stays cheap. Primitives built on others (a Queue's mutex, an Event's condition) are not
+recorded separately: the outer operation says what the program did.
+
+``install(tracer)`` patches the modules in place, so built-in recipes and users' unchanged
+scripts are traced the same way; ``uninstall()`` puts the originals back.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import Any
+
+from workbench.tracer import Kind, Tracer
+
+_T: Tracer | None = None  # the process's tracer while installed
+_REAL: dict[str, Any] = {}
+_allocate = threading._allocate_lock  # the C lock, never patched
+
+
+class TracedLock:
+    """``threading.Lock`` that records acquisitions, waits and releases."""
+
+    _kind = "Lock"
+
+    def __init__(self) -> None:
+        self._lock = _allocate()
+        self._name = _T.new_name(self._kind) if _T else self._kind
+        self._owner: int | None = None
+        self._count = 0
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        t = _T
+        if t is None or t.suppressed():
+            ok = self._lock.acquire(blocking, timeout)
+            if ok:
+                self._owner, self._count = threading.get_ident(), 1
+            return ok
+        me = threading.get_ident()
+        if self._owner == me and self._kind == "Lock" and blocking and timeout < 0:
+            t.misuse(self._name, "acquires a Lock it already holds: it waits on itself forever")
+        if self._lock.acquire(False):
+            return self._got(t, me, 0)
+        if not blocking:
+            t.emit(Kind.LOCK_TRY_FAILED, self._name, 0, t.where()[0])
+            return False
+        loc = t.wait_begin(Kind.LOCK_WAIT, self._name, timeout >= 0, self._owner)
+        ok = self._lock.acquire(True, timeout)
+        t.wait_end(Kind.LOCK_WOKE, self._name, int(ok), loc)
+        return self._got(t, me, 1) if ok else False
+
+    def _got(self, t: Tracer, me: int, waited: int) -> bool:
+        self._owner, self._count = me, 1
+        t.owners[self._name] = me
+        t.emit(Kind.LOCK_ACQUIRED, self._name, waited, t.where()[0])
+        return True
+
+    def release(self) -> None:
+        t = _T
+        if t is None or t.suppressed():
+            self._owner, self._count = None, 0
+            self._lock.release()
+            return
+        if not self._lock.locked():
+            t.misuse(self._name, "releases a lock that is not locked (RuntimeError)")
+        elif self._owner != threading.get_ident():
+            t.misuse(self._name, "releases a lock that another thread holds")
+        self._owner, self._count = None, 0
+        t.owners.pop(self._name, None)
+        t.emit(Kind.LOCK_RELEASED, self._name, 0, t.where()[0])
+        self._lock.release()
+
+    def locked(self) -> bool:
+        return self._lock.locked()
+
+    def _is_owned(self) -> bool:
+        """Exact ownership for Condition (its fallback probes the lock, which would record)."""
+        return self._lock.locked() and self._owner == threading.get_ident()
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def _at_fork_reinit(self) -> None:
+        self._lock._at_fork_reinit()
+        self._owner, self._count = None, 0
+
+    def __repr__(self) -> str:
+        state = "locked" if self._lock.locked() else "unlocked"
+        return f"<{self._name} {state}>"
+
+
+class TracedRLock(TracedLock):
+    """``threading.RLock``: re-entrant; only the outermost acquire and release are recorded."""
+
+    _kind = "RLock"
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if self._owner == threading.get_ident():
+            self._count += 1
+            return True
+        return super().acquire(blocking, timeout)
+
+    __enter__ = acquire
+
+    def release(self) -> None:
+        if self._owner != threading.get_ident():
+            if _T and not _T.suppressed():
+                _T.misuse(self._name, "releases an RLock it does not hold (RuntimeError)")
+            raise RuntimeError("cannot release un-acquired lock")
+        self._count -= 1
+        if self._count == 0:
+            super().release()
+
+    # Condition uses these to release an RLock completely while it waits.
+    def _release_save(self) -> tuple[int, int | None]:
+        state = (self._count, self._owner)
+        self._count = 1
+        super().release()
+        return state
+
+    def _acquire_restore(self, state: tuple[int, int | None]) -> None:
+        super().acquire()
+        self._count = state[0]
+
+
+def real_event() -> threading.Event:
+    """An Event whose insides are real primitives even while tracing is installed (its
+    ``__init__`` would look up the patched ``Condition`` and ``Lock``)."""
+    event = _REAL.get("Event", threading.Event).__new__(_REAL.get("Event", threading.Event))
+    event._cond = _REAL.get("Condition", threading.Condition)(_allocate())
+    event._flag = False
+    return event
+
+
+class TracedCondition(threading.Condition):  # subclass of the original: defined before install
+    """``threading.Condition``: waits and notifies; its lock's release and re-acquire inside
+    ``wait`` are recorded as what they are."""
+
+    def __init__(self, lock: Any = None) -> None:
+        super().__init__(lock if lock is not None else TracedRLock())
+        self._name = _T.new_name("Condition") if _T else "Condition"
+
+    def wait(self, timeout: float | None = None) -> bool:
+        t = _T
+        if t is None or t.suppressed():
+            return super().wait(timeout)
+        if not self._is_owned():
+            t.misuse(self._name, "waits on a condition without holding its lock (RuntimeError)")
+        loc = t.wait_begin(Kind.COND_WAIT, self._name, timeout is not None)
+        try:
+            got = super().wait(timeout)
+        finally:
+            t.wait_end(Kind.COND_WOKE, self._name, 1, loc)
+        return got
+
+    def notify(self, n: int = 1) -> None:
+        t = _T
+        if t and not t.suppressed():
+            t.emit(Kind.COND_NOTIFY, self._name, n, t.where()[0])
+        super().notify(n)
+
+    def notify_all(self) -> None:
+        t = _T
+        if t and not t.suppressed():
+            t.emit(Kind.COND_NOTIFY, self._name, len(self._waiters), t.where()[0])
+        if t:
+            t.enter()
+        try:
+            super().notify(len(self._waiters))
+        finally:
+            if t:
+                t.leave()
+
+
+class _Wrapped:
+    """A primitive whose internals (locks, conditions) are not the user's: it records its own
+    operations and runs the real one with recording suppressed."""
+
+    _kind = "Primitive"
+
+    def _inner(self, method: Any, *args: Any) -> Any:
+        t = _T
+        if t is None:
+            return method(*args)
+        t.enter()
+        try:
+            return method(*args)
+        finally:
+            t.leave()
+
+
+class TracedEvent(_Wrapped):
+    _kind = "Event"
+
+    def __init__(self) -> None:
+        self._event = real_event()
+        self._name = _T.new_name("Event") if _T else "Event"
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    isSet = is_set
+
+    def set(self) -> None:
+        if _T and not _T.suppressed():
+            _T.emit(Kind.EVENT_SET, self._name, 0, _T.where()[0])
+        self._inner(self._event.set)
+
+    def clear(self) -> None:
+        if _T and not _T.suppressed():
+            _T.emit(Kind.EVENT_CLEAR, self._name, 0, _T.where()[0])
+        self._inner(self._event.clear)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        t = _T
+        if t is None or t.suppressed() or self._event.is_set():
+            return self._inner(self._event.wait, timeout)
+        loc = t.wait_begin(Kind.EVENT_WAIT, self._name, timeout is not None)
+        got = False
+        try:
+            got = self._inner(self._event.wait, timeout)
+        finally:
+            t.wait_end(Kind.EVENT_WOKE, self._name, int(got), loc)
+        return got
+
+
+class TracedSemaphore(_Wrapped):
+    _kind = "Semaphore"
+    _real = "Semaphore"
+
+    def __init__(self, value: int = 1) -> None:
+        self._sem = _REAL[self._real](value)
+        self._name = _T.new_name(self._kind) if _T else self._kind
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        t = _T
+        if t is None or t.suppressed():
+            return self._inner(self._sem.acquire, blocking, timeout)
+        if self._inner(self._sem.acquire, False):
+            t.emit(Kind.SEM_ACQUIRED, self._name, 0, t.where()[0])
+            return True
+        if not blocking:
+            return False
+        loc = t.wait_begin(Kind.SEM_WAIT, self._name, timeout is not None)
+        ok = False
+        try:
+            ok = self._inner(self._sem.acquire, True, timeout)
+        finally:
+            t.wait_end(Kind.SEM_WOKE, self._name, int(ok), loc)
+        if ok:
+            t.emit(Kind.SEM_ACQUIRED, self._name, 1, loc)
+        return ok
+
+    __enter__ = acquire
+
+    def release(self, n: int = 1) -> None:
+        t = _T
+        if t and not t.suppressed():
+            t.emit(Kind.SEM_RELEASED, self._name, n, t.where()[0])
+        try:
+            self._inner(self._sem.release, n)
+        except ValueError:
+            if t:
+                t.misuse(self._name, "releases a BoundedSemaphore more often than acquired")
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class TracedBoundedSemaphore(TracedSemaphore):
+    _kind = "BoundedSemaphore"
+    _real = "BoundedSemaphore"
+
+
+class TracedBarrier(_Wrapped):
+    def __init__(self, parties: int, action: Any = None, timeout: float | None = None) -> None:
+        self._barrier = _REAL["Barrier"](parties, action, timeout)
+        self._name = _T.new_name("Barrier") if _T else "Barrier"
+
+    def wait(self, timeout: float | None = None) -> int:
+        t = _T
+        if t is None or t.suppressed():
+            return self._inner(self._barrier.wait, timeout)
+        timed = timeout is not None or self._barrier._timeout is not None
+        loc = t.wait_begin(Kind.BARRIER_WAIT, self._name, timed)
+        passed = 0
+        try:
+            index = self._inner(self._barrier.wait, timeout)
+            passed = 1
+            return index
+        finally:
+            t.wait_end(Kind.BARRIER_WOKE, self._name, passed, loc)
+
+    def __getattr__(self, name: str) -> Any:  # parties, n_waiting, broken, reset, abort
+        return getattr(self._barrier, name)
+
+
+def _traced_queue(base: type) -> type:
+    """A subclass of a ``queue`` class whose put/get/join record what the program did."""
+
+    class Traced(base):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._name = _T.new_name(base.__name__) if _T else base.__name__
+
+        def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+            t = _T
+            if t is None or t.suppressed():
+                return super().put(item, block, timeout)
+            full = self.maxsize > 0 and self._qsize() >= self.maxsize  # unlocked peek
+            loc = (
+                t.wait_begin(Kind.QUEUE_PUT_WAIT, self._name, timeout is not None)
+                if full and block
+                else t.where()[0]
+            )
+            t.enter()
+            try:
+                super().put(item, block, timeout)
+            finally:
+                t.leave()
+                if full and block:
+                    t.wait_end(Kind.QUEUE_WOKE, self._name, 1, loc)
+            t.emit(Kind.QUEUE_PUT, self._name, id(item) & 0xFFFFFFFF, loc)
+
+        def get(self, block: bool = True, timeout: float | None = None) -> Any:
+            t = _T
+            if t is None or t.suppressed():
+                return super().get(block, timeout)
+            empty = not self._qsize()  # unlocked peek: only decides whether to show a wait
+            loc = (
+                t.wait_begin(Kind.QUEUE_GET_WAIT, self._name, timeout is not None)
+                if empty and block
+                else t.where()[0]
+            )
+            t.enter()
+            try:
+                item = super().get(block, timeout)
+            finally:
+                t.leave()
+                if empty and block:
+                    t.wait_end(Kind.QUEUE_WOKE, self._name, 1, loc)
+            t.emit(Kind.QUEUE_GOT, self._name, id(item) & 0xFFFFFFFF, loc)
+            return item
+
+        def task_done(self) -> None:
+            if _T and not _T.suppressed():
+                _T.emit(Kind.QUEUE_DONE, self._name, 0, _T.where()[0])
+            return self._call_inner(super().task_done)
+
+        def join(self) -> None:
+            t = _T
+            if t is None or t.suppressed():
+                return super().join()
+            loc = t.wait_begin(Kind.QUEUE_JOIN_WAIT, self._name, False)
+            try:
+                self._call_inner(super().join)
+            finally:
+                t.wait_end(Kind.QUEUE_JOIN_WOKE, self._name, 1, loc)
+
+        def _call_inner(self, method: Any) -> Any:
+            if _T:
+                _T.enter()
+            try:
+                return method()
+            finally:
+                if _T:
+                    _T.leave()
+
+    Traced.__name__ = Traced.__qualname__ = base.__name__
+    return Traced
+
+
+class TracedSimpleQueue:
+    """``queue.SimpleQueue`` is written in C; this wraps one instead of subclassing."""
+
+    def __init__(self) -> None:
+        self._q = _REAL["SimpleQueue"]()
+        self._name = _T.new_name("SimpleQueue") if _T else "SimpleQueue"
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        if _T and not _T.suppressed():
+            _T.emit(Kind.QUEUE_PUT, self._name, id(item) & 0xFFFFFFFF, _T.where()[0])
+        self._q.put(item, block, timeout)
+
+    put_nowait = put
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        t = _T
+        if t is None or t.suppressed() or not block or not self._q.empty():
+            item = self._q.get(block, timeout)
+        else:
+            loc = t.wait_begin(Kind.QUEUE_GET_WAIT, self._name, timeout is not None)
+            try:
+                item = self._q.get(block, timeout)
+            finally:
+                t.wait_end(Kind.QUEUE_WOKE, self._name, 1, loc)
+        if t and not t.suppressed():
+            t.emit(Kind.QUEUE_GOT, self._name, id(item) & 0xFFFFFFFF, t.where()[0])
+        return item
+
+    def get_nowait(self) -> Any:
+        return self.get(False)
+
+    def empty(self) -> bool:
+        return self._q.empty()
+
+    def qsize(self) -> int:
+        return self._q.qsize()
+
+
+def _traced_sleep(seconds: float) -> None:
+    t = _T
+    if t is None or t.suppressed() or seconds <= 0:
+        return _REAL["sleep"](seconds)
+    loc = t.wait_begin(Kind.SLEEP, "sleep", True)
+    try:
+        _REAL["sleep"](seconds)
+    finally:
+        t.wait_end(Kind.SLEEP_END, "sleep", int(seconds * 1e9), loc)
+
+
+def _init(self: threading.Thread, *args: Any, **kwargs: Any) -> None:
+    _REAL["Thread.__init__"](self, *args, **kwargs)
+    self._started = real_event()  # the start handshake is the runtime's, not the program's
+
+
+def _start(self: threading.Thread) -> None:
+    t = _T
+    _REAL["Thread.start"](self)
+    if t and not t.suppressed():
+        t.emit(Kind.THREAD_START, self.name, self.ident or 0, t.where()[0])
+
+
+def _bootstrap_inner(self: threading.Thread) -> None:
+    t = _T
+    if t:
+        t.thread_began(self.name)
+    try:
+        _REAL["Thread._bootstrap_inner"](self)
+    finally:
+        if t:
+            t.thread_ended(self.name)
+
+
+def _join(self: threading.Thread, timeout: float | None = None) -> None:
+    t = _T
+    if t is None or t.suppressed() or not self.is_alive():
+        return _REAL["Thread.join"](self, timeout)
+    loc = t.wait_begin(Kind.JOIN_WAIT, self.name, timeout is not None, self.ident)
+    try:
+        _REAL["Thread.join"](self, timeout)
+    finally:
+        t.wait_end(Kind.JOIN_WOKE, self.name, int(not self.is_alive()), loc)
+
+
+PATCHES = {
+    (threading, "Lock"): TracedLock,
+    (threading, "RLock"): TracedRLock,
+    (threading, "Condition"): TracedCondition,
+    (threading, "Event"): TracedEvent,
+    (threading, "Semaphore"): TracedSemaphore,
+    (threading, "BoundedSemaphore"): TracedBoundedSemaphore,
+    (threading, "Barrier"): TracedBarrier,
+    (queue, "Queue"): None,
+    (queue, "LifoQueue"): None,
+    (queue, "PriorityQueue"): None,
+    (queue, "SimpleQueue"): TracedSimpleQueue,
+    (time, "sleep"): _traced_sleep,
+    (threading.Thread, "__init__"): _init,
+    (threading.Thread, "start"): _start,
+    (threading.Thread, "_bootstrap_inner"): _bootstrap_inner,
+    (threading.Thread, "join"): _join,
+}
+
+
+def install(tracer: Tracer) -> None:
+    """Swap the traced primitives in; every primitive created from now on is recorded."""
+    global _T
+    if _REAL:
+        raise RuntimeError("tracing is already installed")
+    for (owner, name), replacement in PATCHES.items():
+        key = name if owner is not threading.Thread else f"Thread.{name}"
+        _REAL[key] = getattr(owner, name)
+        if replacement is None:
+            replacement = _traced_queue(_REAL[key])
+        setattr(owner, name, replacement)
+    _T = tracer
+
+
+def uninstall() -> None:
+    global _T
+    _T = None
+    for (owner, name), _ in PATCHES.items():
+        key = name if owner is not threading.Thread else f"Thread.{name}"
+        setattr(owner, name, _REAL.pop(key))

@@ -1,0 +1,230 @@
+"""The recording side of tracing: event kinds, user-code locations and who waits on what.
+
+The instrumented primitives (:mod:`workbench.instrument`) call into one :class:`Tracer`, which
+appends compact records to the run host's :class:`~workbench.events.EventBuffer` and keeps, per
+thread, the stack of waits it is blocked in. The deadlock watchdog reads that table; the
+analyses read the records.
+
+A location is the first frame outside the standard library and the workbench: the line of the
+user's program (or recipe) that took the lock, not the line inside ``threading.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+import threading
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+from workbench.events import EventBuffer
+
+
+class Kind(StrEnum):
+    """Event kinds. ``*.wait`` begins a blocking wait that ``*.woke`` ends (arg 1 = got it)."""
+
+    THREAD_START = "thread.start"  # in the parent: obj = child name, arg = child ident
+    THREAD_BEGIN = "thread.begin"  # in the child, first thing; obj = its name
+    THREAD_END = "thread.end"
+    JOIN_WAIT = "join.wait"  # obj = the joined thread's name
+    JOIN_WOKE = "join.woke"
+    LOCK_NEW = "lock.new"
+    LOCK_ACQUIRED = "lock.acquired"  # arg = 1 when it had to wait
+    LOCK_WAIT = "lock.wait"
+    LOCK_WOKE = "lock.woke"
+    LOCK_RELEASED = "lock.released"
+    LOCK_TRY_FAILED = "lock.try_failed"
+    COND_WAIT = "cond.wait"
+    COND_WOKE = "cond.woke"  # arg = 1 when notified, 0 on timeout
+    COND_NOTIFY = "cond.notify"  # arg = how many
+    EVENT_SET = "event.set"
+    EVENT_CLEAR = "event.clear"
+    EVENT_WAIT = "event.wait"
+    EVENT_WOKE = "event.woke"
+    SEM_WAIT = "sem.wait"
+    SEM_WOKE = "sem.woke"
+    SEM_ACQUIRED = "sem.acquired"
+    SEM_RELEASED = "sem.released"
+    BARRIER_WAIT = "barrier.wait"
+    BARRIER_WOKE = "barrier.woke"  # arg = 1 passed, 0 broken
+    QUEUE_PUT = "queue.put"
+    QUEUE_GOT = "queue.got"
+    QUEUE_PUT_WAIT = "queue.put_wait"
+    QUEUE_GET_WAIT = "queue.get_wait"
+    QUEUE_WOKE = "queue.woke"
+    QUEUE_DONE = "queue.task_done"
+    QUEUE_JOIN_WAIT = "queue.join_wait"
+    QUEUE_JOIN_WOKE = "queue.join_woke"
+    SLEEP = "sleep"
+    SLEEP_END = "sleep.end"
+    MISUSE = "misuse"  # obj = the primitive; the message is interned in arg
+
+
+WAIT_KINDS = {
+    Kind.LOCK_WAIT: "lock",
+    Kind.COND_WAIT: "condition",
+    Kind.EVENT_WAIT: "event",
+    Kind.SEM_WAIT: "semaphore",
+    Kind.BARRIER_WAIT: "barrier",
+    Kind.QUEUE_GET_WAIT: "queue get",
+    Kind.QUEUE_PUT_WAIT: "queue put",
+    Kind.QUEUE_JOIN_WAIT: "queue join",
+    Kind.JOIN_WAIT: "join",
+    Kind.SLEEP: "sleep",
+}
+_NOT_PROGRESS = frozenset({Kind.LOCK_TRY_FAILED, Kind.MISUSE})
+INTERNAL_THREAD_PREFIX = "workbench-"
+_STDLIB = os.path.normcase(sysconfig.get_paths()["stdlib"])
+_OURS = os.path.normcase(os.path.dirname(os.path.abspath(__file__)))
+
+
+@dataclass
+class Wait:
+    """What a thread is blocked in right now."""
+
+    kind: Kind
+    obj: str
+    since_ns: int
+    timed: bool
+    loc: str
+    owner: int | None = None  # the thread that holds the lock, or the joined thread
+
+
+def _internal(filename: str) -> bool:
+    name = os.path.normcase(filename)
+    return (name.startswith(_STDLIB) and "site-packages" not in name) or name.startswith(_OURS)
+
+
+class Tracer:
+    """Records events for one process; every instrumented primitive shares it."""
+
+    def __init__(self, buffer: EventBuffer) -> None:
+        self.buffer = buffer
+        self.strings = buffer.strings
+        self.kind_ids = {k: self.strings.id(k) for k in Kind}
+        self.waits: dict[int, list[Wait]] = {}
+        self.owners: dict[str, int] = {}  # lock name -> holder ident
+        self.idents: dict[int, str] = {}  # live traced thread ident -> name
+        self.names: dict[str, int] = {}
+        self._locs: dict[tuple[str, int], tuple[int, str]] = {}
+        self._counter = 0
+        self._count_lock = threading.Lock()
+        self.local = threading.local()
+        # Progress, for the watchdog: any operation that did something, or a wait that ended
+        # because it was satisfied. A timed wait that ran out (a thread polling a join, an
+        # event or a sleep loop) is not progress: a program that only polls is stuck too.
+        self.progress_epoch = 0
+        self.last_progress: dict[int, int] = {}
+        self.idle_waits: dict[int, int] = {}
+
+    # -- identity and location ---------------------------------------------------------------
+    def new_name(self, what: str) -> str:
+        """A unique display name for a new primitive: ``Lock#3 @ file.py:12``."""
+        with self._count_lock:
+            self._counter += 1
+            n = self._counter
+        _, loc = self.where()
+        short = loc.rsplit("/", 1)[-1] if loc else "?"
+        return f"{what}#{n} @ {short}"
+
+    def where(self) -> tuple[int, str]:
+        """Interned id and text of the user-code location that called into a primitive."""
+        frame = sys._getframe(2)
+        first = frame
+        while frame is not None and _internal(frame.f_code.co_filename):
+            frame = frame.f_back
+        frame = frame or first
+        if frame is None:
+            return 0, ""
+        key = (frame.f_code.co_filename, frame.f_lineno)
+        found = self._locs.get(key)
+        if found is None:
+            text = f"{key[0]}:{key[1]}"
+            found = self._locs[key] = (self.strings.id(text), text)
+        return found
+
+    # -- recording ---------------------------------------------------------------------------
+    def emit(self, kind: Kind, obj: str, arg: int = 0, loc: int = 0) -> None:
+        self.buffer.append(self.kind_ids[kind], self.strings.id(obj), arg, loc)
+        if kind not in _NOT_PROGRESS:
+            self._progressed(threading.get_ident())
+
+    def _progressed(self, tid: int) -> None:
+        self.progress_epoch += 1
+        self.last_progress[tid] = time.perf_counter_ns()
+        self.idle_waits[tid] = 0
+
+    def suppressed(self) -> bool:
+        """True inside another traced primitive (a Queue's own lock is not the user's)."""
+        return getattr(self.local, "depth", 0) > 0
+
+    def enter(self) -> None:
+        self.local.depth = getattr(self.local, "depth", 0) + 1
+
+    def leave(self) -> None:
+        self.local.depth -= 1
+
+    def wait_begin(self, kind: Kind, obj: str, timed: bool, owner: int | None = None) -> int:
+        loc_id, loc = self.where()
+        tid = threading.get_ident()
+        self.waits.setdefault(tid, []).append(
+            Wait(kind, obj, time.perf_counter_ns(), timed, loc, owner)
+        )
+        self.buffer.append(self.kind_ids[kind], self.strings.id(obj), 0, loc_id)
+        return loc_id
+
+    def wait_end(self, kind: Kind, obj: str, arg: int, loc_id: int) -> None:
+        tid = threading.get_ident()
+        stack = self.waits.get(tid)
+        wait = stack.pop() if stack else None
+        self.buffer.append(self.kind_ids[kind], self.strings.id(obj), arg, loc_id)
+        if wait is not None and wait.timed and (arg == 0 or kind is Kind.SLEEP_END):
+            self.idle_waits[tid] = self.idle_waits.get(tid, 0) + 1
+        else:
+            self._progressed(tid)
+
+    def misuse(self, obj: str, message: str) -> None:
+        loc_id, _ = self.where()
+        self.emit(Kind.MISUSE, obj, self.strings.id(message), loc_id)
+
+    # -- threads -----------------------------------------------------------------------------
+    def thread_began(self, name: str) -> None:
+        tid = threading.get_ident()
+        self.idents[tid] = name
+        self.names[name] = tid
+        self.emit(Kind.THREAD_BEGIN, name)
+
+    def thread_ended(self, name: str) -> None:
+        tid = threading.get_ident()
+        self.emit(Kind.THREAD_END, name)
+        self.idents.pop(tid, None)
+        self.waits.pop(tid, None)
+        self._progressed(tid)
+
+    def blocked(self, polling_s: float = 0.5) -> dict[int, Wait] | None:
+        """Each live thread's innermost wait, or None if any of them can still move.
+
+        A thread in an untimed wait is stuck. A thread in a timed wait is stuck only if it is
+        polling: it has let at least two timed waits run out and done nothing else for
+        ``polling_s``. A thread in code we do not trace (computing, a socket read, a C call)
+        can move on by itself and vetoes the verdict: a deadlock is claimed only when every
+        live party is provably stuck.
+        """
+        now = time.perf_counter_ns()
+        stuck: dict[int, Wait] = {}
+        for thread in threading.enumerate():
+            tid = thread.ident
+            if tid is None or thread.name.startswith(INTERNAL_THREAD_PREFIX):
+                continue
+            stack = self.waits.get(tid)
+            if not stack:
+                return None
+            if stack[-1].timed and not (
+                self.idle_waits.get(tid, 0) >= 2
+                and now - self.last_progress.get(tid, 0) >= polling_s * 1e9
+            ):
+                return None
+            stuck[tid] = stack[-1]
+        return stuck or None
