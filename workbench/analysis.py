@@ -134,12 +134,15 @@ class _Pass:
         self.sleep_ns: dict[int, int] = defaultdict(int)
         self.wait_ns: dict[int, int] = defaultdict(int)
 
-    def lane(self, pid: int, tid: int, t: int) -> int:
+    def lane(self, pid: int, tid: int, t: int, new: bool = False) -> int:
+        """The lane of this thread; ``new`` at a thread's begin, because the OS reuses the
+        ident of a finished thread for the next one."""
         key = (pid, tid)
-        if key not in self.lanes:
+        if key not in self.lanes or new:
             self.lanes[key] = len(self.lane_info)
-            name = "MainThread" if not self.lane_info else f"thread {tid}"
-            self.lane_info.append({"pid": pid, "tid": tid, "name": name, "start": t, "end": t})
+            self.lane_info.append(
+                {"pid": pid, "tid": tid, "name": f"thread {tid}", "start": t, "end": t}
+            )
         index = self.lanes[key]
         self.lane_info[index]["end"] = t
         return index
@@ -155,13 +158,9 @@ def analyze(events: np.ndarray, strings: dict[int, str]) -> Analysis:
     for row in ev:
         kind = kinds.get(int(row["kind"]))
         if kind is not None:
-            _step(
-                p,
-                kind,
-                int(row["t_ns"]),
-                p.lane(int(row["pid"]), int(row["tid"]), int(row["t_ns"])),
-                row,
-            )
+            t = int(row["t_ns"])
+            lane = p.lane(int(row["pid"]), int(row["tid"]), t, kind is Kind.THREAD_BEGIN)
+            _step(p, kind, t, lane, row)
     t0, t1 = int(ev["t_ns"][0]), int(ev["t_ns"][-1])
     for lane, waits in p.waiting.items():  # still waiting at the end: the span runs to the end
         for kind, obj, start, loc in waits:

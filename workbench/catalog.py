@@ -178,5 +178,14 @@ def resolve(recipe: Recipe, values: Mapping[str, Any]) -> dict[str, Any]:
     return resolved
 
 
+def script_recipe(path: Path) -> Recipe:
+    """A user's script, run like a recipe by :mod:`workbench.script_runner`."""
+    recipe = from_module(
+        "workbench.script_runner", Backend.THREADS, "run", recipe_id=f"script.{path.stem}"
+    )
+    assert recipe is not None
+    return recipe
+
+
 def kernels_root() -> Path:
     return Path(kernels.__file__).resolve().parent

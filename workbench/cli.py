@@ -54,6 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--repeat", type=int, default=1 if name == "run" else 3)
         p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run")
         p.add_argument("--json", action="store_true")
+        if name == "run":
+            p.add_argument("--trace", action="store_true", help="trace locks, waits, threads")
+            p.add_argument(
+                "--out",
+                metavar="FILE",
+                help="with --trace: save the trace (.json Chrome/Perfetto, .npz native)",
+            )
+
+    p = sub.add_parser("trace", help="run your own script traced: locks, waits, deadlocks")
+    p.add_argument("script", help="a Python file")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds")
+    p.add_argument("--out", metavar="FILE", help="save the trace (.json Chrome/Perfetto, .npz)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(args=[])  # the script's own arguments: everything after "--"
 
     p = sub.add_parser("compare", help="sweep one workload on every backend (the GIL lesson)")
     p.add_argument("--workers", required=True, help="worker counts: 1,2,4 or 1-4")
@@ -96,8 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    rest: list[str] = []
+    if "--" in argv:  # workbench trace SCRIPT.py [options] -- ARGS...
+        argv, rest = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
     try:
         args = build_parser().parse_args(argv)
+        if rest and args.command != "trace":
+            raise UsageError(f"unrecognized arguments: -- {' '.join(rest)}")
+        if rest:
+            args.args = rest
         if args.command is None:
             return open_window()
         return COMMANDS[args.command](args)
@@ -183,22 +205,112 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"{', '.join(recipe.param_names())}"
             )
         values["workers"] = recipe.param("workers").parse(args.workers)
+    if args.out and not args.trace:
+        raise UsageError("--out needs --trace")
+    _check_out(args.out)
     spec = RunSpec.make(
-        recipe.id, catalog.resolve(recipe, values), repeat=args.repeat, timeout_s=args.timeout
+        recipe.id,
+        catalog.resolve(recipe, values),
+        repeat=args.repeat,
+        timeout_s=args.timeout,
+        trace=args.trace,
     )
-    listeners = [] if args.json else [_echo_console]
-    history = History()
-    run = controller.start(spec, listeners, history)
+    run, record = _run_and_wait(spec, args.json)
+    _save_trace(run, args.out)
+    if args.json:
+        emit(record.as_dict())
+    else:
+        print_record(record)
+        print_findings(record)
+    return 0 if record.status is Status.OK else 1
+
+
+def _run_and_wait(
+    spec: RunSpec, quiet: bool, recipe: catalog.Recipe | None = None
+) -> tuple[controller.Run, RunRecord]:
+    run = controller.start(spec, [] if quiet else [_echo_console], History(), recipe=recipe)
     try:
         record = run.wait()
     except KeyboardInterrupt:
         run.cancel()
         record = run.wait()
+    return run, record
+
+
+def _check_out(out: str | None) -> None:
+    if out and not out.lower().endswith((".json", ".npz")):
+        raise UsageError(f"--out {out}: use .json (Chrome/Perfetto) or .npz (native)")
+
+
+def _save_trace(run: controller.Run, out: str | None) -> None:
+    if out:
+        from workbench import tracefile
+
+        tracefile.save(out, run.trace_events(), run.strings, {"spec": run.spec.as_dict()})
+
+
+def print_findings(record: RunRecord) -> None:
+    if record.stats is None:
+        return
+    stats = record.stats
+    print(
+        f"trace: {stats['events']} events, {stats['dropped']} dropped, "
+        f"{len(stats['threads'])} threads, {len(stats['locks'])} locks"
+    )
+    if not record.findings:
+        print("findings: none")
+    for finding in record.findings:
+        print(f"[{finding['kind']}] {finding['message']}")
+        for location in finding.get("locations", []):
+            print(f"    at {location}")
+
+
+TRACE_STATUS = {
+    Status.OK: "ok",
+    Status.DEADLOCK: "deadlock",
+    Status.TIMEOUT: "timeout",
+    Status.FAILED: "error",
+    Status.CANCELLED: "cancelled",
+}
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from workbench import script_runner
+
+    try:
+        script = script_runner.check(args.script)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout {args.timeout:g}: must be more than 0 seconds")
+    _check_out(args.out)
+    recipe = catalog.script_recipe(script)
+    params = {"path": str(script), "args": json.dumps(args.args)}
+    spec = RunSpec.make(recipe.id, params, timeout_s=args.timeout, trace=True)
+    run, record = _run_and_wait(spec, args.json, recipe)
+    _save_trace(run, args.out)
+    exit_code = (record.result or {}).get("exit_code")
+    status = TRACE_STATUS.get(record.status, str(record.status))
+    if status == "ok" and exit_code:
+        status = "error"
+    doc = {
+        "status": status,
+        "exit_code": exit_code,
+        "wall_s": record.wall_s,
+        "findings": record.findings,
+        "stats": record.stats,
+        "run_id": spec.run_id,
+        "trace_path": record.trace_path,
+        "error": record.error_line() or None,
+    }
     if args.json:
-        emit(record.as_dict())
+        emit(doc)
     else:
-        print_record(record)
-    return 0 if record.status is Status.OK else 1
+        print(f"\n{script.name}: {status}" + (f" (exit code {exit_code})" if exit_code else ""))
+        if record.status is not Status.OK:
+            print(f"  {record.error_line()}")
+        print_findings(record)
+    return 0
 
 
 def _echo_console(kind: str, payload: Any) -> None:
@@ -372,6 +484,7 @@ COMMANDS = {
     "run": cmd_run,
     "sweep": cmd_sweep,
     "compare": cmd_compare,
+    "trace": cmd_trace,
     "history": cmd_history,
     "devices": cmd_devices,
     "gui": open_window,

@@ -140,6 +140,18 @@ def real_event() -> threading.Event:
     return event
 
 
+def real_semaphore(value: int, bounded: bool) -> threading.Semaphore:
+    """A Semaphore with real insides (``BoundedSemaphore.__init__`` calls the module-global
+    ``Semaphore``, which is the traced one while tracing is installed)."""
+    cls = _REAL.get("BoundedSemaphore" if bounded else "Semaphore")
+    sem = cls.__new__(cls)
+    sem._cond = _REAL.get("Condition", threading.Condition)(_allocate())
+    sem._value = value
+    if bounded:
+        sem._initial_value = value
+    return sem
+
+
 class TracedCondition(threading.Condition):  # subclass of the original: defined before install
     """``threading.Condition``: waits and notifies; its lock's release and re-acquire inside
     ``wait`` are recorded as what they are."""
@@ -234,10 +246,12 @@ class TracedEvent(_Wrapped):
 
 class TracedSemaphore(_Wrapped):
     _kind = "Semaphore"
-    _real = "Semaphore"
+    _bounded = False
 
     def __init__(self, value: int = 1) -> None:
-        self._sem = _REAL[self._real](value)
+        if value < 0:
+            raise ValueError("semaphore initial value must be >= 0")
+        self._sem = real_semaphore(value, self._bounded)
         self._name = _T.new_name(self._kind) if _T else self._kind
 
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
@@ -278,7 +292,7 @@ class TracedSemaphore(_Wrapped):
 
 class TracedBoundedSemaphore(TracedSemaphore):
     _kind = "BoundedSemaphore"
-    _real = "BoundedSemaphore"
+    _bounded = True
 
 
 class TracedBarrier(_Wrapped):

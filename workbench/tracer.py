@@ -118,6 +118,7 @@ class Tracer:
         self.progress_epoch = 0
         self.last_progress: dict[int, int] = {}
         self.idle_waits: dict[int, int] = {}
+        self.thread_began(threading.current_thread().name)  # the lane of the main thread
 
     # -- identity and location ---------------------------------------------------------------
     def new_name(self, what: str) -> str:
