@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench import races
 from workbench.tracer import WAIT_KINDS, Kind
 
 STATES = {  # timeline state codes; 0 = running (no span)
@@ -155,12 +156,16 @@ def analyze(events: np.ndarray, strings: dict[int, str]) -> Analysis:
     ev = np.sort(events, order="t_ns", kind="stable")
     kinds = {i: Kind(text) for i, text in strings.items() if text in Kind._value2member_map_}
     p = _Pass(strings)
+    lanes = []
     for row in ev:
         kind = kinds.get(int(row["kind"]))
-        if kind is not None:
-            t = int(row["t_ns"])
-            lane = p.lane(int(row["pid"]), int(row["tid"]), t, kind is Kind.THREAD_BEGIN)
-            _step(p, kind, t, lane, row)
+        if kind is None:
+            lanes.append(-1)
+            continue
+        t = int(row["t_ns"])
+        lane = p.lane(int(row["pid"]), int(row["tid"]), t, kind is Kind.THREAD_BEGIN)
+        lanes.append(lane)
+        _step(p, kind, t, lane, row)
     t0, t1 = int(ev["t_ns"][0]), int(ev["t_ns"][-1])
     for lane, waits in p.waiting.items():  # still waiting at the end: the span runs to the end
         for kind, obj, start, loc in waits:
@@ -170,6 +175,9 @@ def analyze(events: np.ndarray, strings: dict[int, str]) -> Analysis:
             p.holds.append((lane, start, t1, obj, loc))
     result = Analysis()
     result.findings = _inversions(p) + _misuse(p)
+    if any(k in (Kind.MEM_READ, Kind.MEM_WRITE) for k in kinds.values()):
+        names = {i: info["name"] for i, info in enumerate(p.lane_info)}
+        result.findings += races.find(ev, lanes, kinds, names, strings)
     result.locks = _lock_table(p)
     result.threads = _thread_table(p)
     result.timeline = Timeline(

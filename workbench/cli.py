@@ -18,7 +18,7 @@ from workbench import catalog, compare, controller, export
 from workbench.catalog import CatalogError
 from workbench.history import History
 from workbench.machine import machine_info
-from workbench.spec import DEFAULT_TIMEOUT_S, RunRecord, RunSpec, Status
+from workbench.spec import DEFAULT_TIMEOUT_S, TRACE_MODES, RunRecord, RunSpec, Status
 from workbench.sweep import Sweep, parse_workers
 
 
@@ -55,7 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run")
         p.add_argument("--json", action="store_true")
         if name == "run":
-            p.add_argument("--trace", action="store_true", help="trace locks, waits, threads")
+            p.add_argument(
+                "--trace",
+                nargs="?",
+                const="sync",
+                choices=TRACE_MODES,
+                help="trace locks, waits and threads (sync); 'full' also traces "
+                "reads and writes of shared state to find data races (slow)",
+            )
             p.add_argument(
                 "--out",
                 metavar="FILE",
@@ -66,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("script", help="a Python file")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds")
     p.add_argument("--out", metavar="FILE", help="save the trace (.json Chrome/Perfetto, .npz)")
+    p.add_argument(
+        "--mode",
+        choices=TRACE_MODES,
+        default="full",
+        help="sync: primitives only; "
+        "full (default): also shared-state reads and writes, for data races",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(args=[])  # the script's own arguments: everything after "--"
 
@@ -286,7 +300,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     _check_out(args.out)
     recipe = catalog.script_recipe(script)
     params = {"path": str(script), "args": json.dumps(args.args)}
-    spec = RunSpec.make(recipe.id, params, timeout_s=args.timeout, trace=True)
+    spec = RunSpec.make(recipe.id, params, timeout_s=args.timeout, trace=True, trace_mode=args.mode)
     run, record = _run_and_wait(spec, args.json, recipe)
     _save_trace(run, args.out)
     exit_code = (record.result or {}).get("exit_code")

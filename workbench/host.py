@@ -146,16 +146,30 @@ def run_repeats(spec: dict[str, Any], ctx: HostContext) -> None:
         )
 
 
-def start_tracing(events: EventBuffer, sender: Sender) -> None:
+def start_tracing(events: EventBuffer, sender: Sender, mode: str) -> Any:
     """Swap in the traced primitives and start the deadlock watchdog (before the swap, so the
-    watchdog's own thread is not traced)."""
+    watchdog's own thread is not traced); in "full" mode also trace shared-state accesses.
+    Returns what ``stop_tracing`` needs."""
     from workbench import instrument
     from workbench.deadlock import Watchdog
+    from workbench.shared import SharedStateTracer
     from workbench.tracer import Tracer
 
     tracer = Tracer(events)
     Watchdog(tracer, lambda finding: sender.put(Msg.FINDING, finding)).start()
     instrument.install(tracer)
+    shared = SharedStateTracer(tracer) if mode == "full" else None
+    if shared:
+        shared.install()
+    return shared
+
+
+def stop_tracing(shared: Any) -> None:
+    from workbench import instrument
+
+    if shared:
+        shared.uninstall()
+    instrument.uninstall()
 
 
 def main() -> int:
@@ -165,8 +179,7 @@ def main() -> int:
     sender.put(Msg.HELLO, {"pid": os.getpid(), "host": os.uname().nodename})
     spec = conn.recv()
     ctx = HostContext(sender, events)
-    if spec.get("trace"):
-        start_tracing(events, sender)
+    shared = start_tracing(events, sender, spec["trace_mode"]) if spec.get("trace") else None
     code = 0
     try:
         run_repeats(spec, ctx)
@@ -177,9 +190,7 @@ def main() -> int:
             {"type": type(exc).__name__, "message": str(exc), "traceback": traceback.format_exc()},
         )
     if spec.get("trace"):
-        from workbench import instrument
-
-        instrument.uninstall()
+        stop_tracing(shared)
     sender.put(Msg.DONE, {})
     sender.close()
     sys.stdout.flush()

@@ -233,8 +233,11 @@ class TracedEvent(_Wrapped):
 
     def wait(self, timeout: float | None = None) -> bool:
         t = _T
-        if t is None or t.suppressed() or self._event.is_set():
+        if t is None or t.suppressed():
             return self._inner(self._event.wait, timeout)
+        if self._event.is_set():  # no wait, but the set still happened before this
+            t.emit(Kind.EVENT_WOKE, self._name, 1, t.where()[0])
+            return True
         loc = t.wait_begin(Kind.EVENT_WAIT, self._name, timeout is not None)
         got = False
         try:
@@ -449,9 +452,9 @@ def _init(self: threading.Thread, *args: Any, **kwargs: Any) -> None:
 
 def _start(self: threading.Thread) -> None:
     t = _T
+    if t and not t.suppressed():  # before the child runs: the child's clock starts from here
+        t.emit(Kind.THREAD_START, self.name, 0, t.where()[0])
     _REAL["Thread.start"](self)
-    if t and not t.suppressed():
-        t.emit(Kind.THREAD_START, self.name, self.ident or 0, t.where()[0])
 
 
 def _bootstrap_inner(self: threading.Thread) -> None:

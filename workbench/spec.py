@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 DEFAULT_TIMEOUT_S = 60.0
+TRACE_MODES = ("sync", "full")
 
 
 class Status(StrEnum):
@@ -34,6 +35,7 @@ class RunSpec:
     params: MappingProxyType
     repeat: int = 1
     trace: bool = False
+    trace_mode: str = "sync"  # "sync": primitives only; "full": also shared-state accesses
     timeout_s: float = DEFAULT_TIMEOUT_S
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
@@ -43,6 +45,8 @@ class RunSpec:
             raise ValueError("repeat must be at least 1")
         if kw.get("timeout_s", DEFAULT_TIMEOUT_S) <= 0:
             raise ValueError("timeout must be positive")
+        if kw.get("trace_mode", "sync") not in TRACE_MODES:
+            raise ValueError(f"trace mode must be one of {', '.join(TRACE_MODES)}")
         return cls(recipe_id=recipe_id, params=MappingProxyType(dict(params)), **kw)
 
     @property
@@ -56,6 +60,7 @@ class RunSpec:
             "params": dict(self.params),
             "repeat": self.repeat,
             "trace": self.trace,
+            "trace_mode": self.trace_mode,
             "timeout_s": self.timeout_s,
         }
 

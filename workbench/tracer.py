@@ -60,6 +60,8 @@ class Kind(StrEnum):
     SLEEP = "sleep"
     SLEEP_END = "sleep.end"
     MISUSE = "misuse"  # obj = the primitive; the message is interned in arg
+    MEM_READ = "mem.read"  # obj = "global mod.name", "attr Class@id.name", "item dict@id[key]"
+    MEM_WRITE = "mem.write"
 
 
 WAIT_KINDS = {
@@ -74,7 +76,7 @@ WAIT_KINDS = {
     Kind.JOIN_WAIT: "join",
     Kind.SLEEP: "sleep",
 }
-_NOT_PROGRESS = frozenset({Kind.LOCK_TRY_FAILED, Kind.MISUSE})
+_NOT_PROGRESS = frozenset({Kind.LOCK_TRY_FAILED, Kind.MISUSE, Kind.MEM_READ, Kind.MEM_WRITE})
 INTERNAL_THREAD_PREFIX = "workbench-"
 _STDLIB = os.path.normcase(sysconfig.get_paths()["stdlib"])
 _OURS = os.path.normcase(os.path.dirname(os.path.abspath(__file__)))

@@ -162,3 +162,46 @@ def test_run_trace_on_a_recipe():
     doc = json.loads(out.stdout)
     assert doc["status"] == "deadlock" and out.returncode == 1
     assert doc["findings"][0]["message"].startswith("self-deadlock")
+
+
+def trace_full(name):
+    script = (PROGRAMS / name).resolve()
+    recipe = catalog.script_recipe(script)
+    spec = RunSpec.make(
+        recipe.id, {"path": str(script), "args": "[]"}, timeout_s=30, trace=True, trace_mode="full"
+    )
+    return controller.run(spec, recipe=recipe)
+
+
+def test_an_unprotected_global_is_a_data_race_with_both_accesses():
+    record = trace_full("race_global.py")
+    races = [f for f in record.findings if f["kind"] == "data_race"]
+    assert races and all("global __main__.counter" in f["object"] for f in races)
+    race = races[0]
+    assert len(set(race["threads"])) == 2
+    assert all(loc.endswith("race_global.py:10") for loc in race["locations"])
+    assert all(a["locks_held"] == [] for a in race["accesses"])
+
+
+def test_attribute_and_item_races_under_different_locks_are_found():
+    record = trace_full("race_attr_item.py")
+    objects = {
+        f["object"].split("@")[0] + f["object"].rsplit(".", 1)[-1][-8:]
+        for f in record.findings
+        if f["kind"] == "data_race"
+    }
+    texts = " ".join(f["object"] for f in record.findings)
+    assert ".balance" in texts and "['sum']" in texts, objects
+    race = next(f for f in record.findings if ".balance" in f["object"])
+    held = [a["locks_held"] for a in race["accesses"]]
+    assert held[0] and held[1] and held[0] != held[1]  # locked, but not by a common lock
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ok_handover.py", "ok_producer_consumer.py", "ok_condition.py", "ok_rlock_barrier_pool.py"],
+)
+def test_correct_handover_is_not_a_race(name):
+    record = trace_full(name)
+    assert record.status is Status.OK, record.error_line()
+    assert record.findings == [], [f["message"] for f in record.findings]

@@ -1,0 +1,173 @@
+"""Data races: two accesses to one shared location, one a write, with no happens-before.
+
+Happens-before comes from vector clocks over the synchronisation the trace recorded: thread
+start and join, lock release → acquire, semaphore release → acquire, event set → wait,
+condition notify → wake, queue put → get of the same item, task_done → join, and barriers.
+A write checks the last write and every read since it; a read checks the last write
+(FastTrack's rule, with full vectors for simplicity). Each race is reported once per pair of
+code locations, with the threads, the lines and the locks each side held — handing data over
+correctly through these primitives is never reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from workbench.tracer import Kind
+
+Clock = dict[int, int]
+
+
+def _join(into: Clock, other: Clock | None) -> None:
+    if other:
+        for lane, tick in other.items():
+            if into.get(lane, 0) < tick:
+                into[lane] = tick
+
+
+class _State:
+    def __init__(self) -> None:
+        self.vc: dict[int, Clock] = defaultdict(dict)
+        self.sync: dict[Any, Clock] = defaultdict(dict)  # lock, event, queue item, …
+        self.started: dict[int, list[Clock]] = defaultdict(list)  # child name → parent clocks
+        self.ended: dict[int, Clock] = {}
+        self.held: dict[int, set[int]] = defaultdict(set)
+        self.last_write: dict[int, tuple[int, int, int, frozenset[int]]] = {}
+        self.reads: dict[int, dict[int, tuple[int, int, frozenset[int]]]] = defaultdict(dict)
+        self.found: dict[tuple[int, int, int], dict[str, Any]] = {}
+
+    def clock(self, lane: int) -> Clock:
+        vc = self.vc[lane]
+        vc.setdefault(lane, 1)
+        return vc
+
+    def release(self, lane: int, key: Any) -> None:
+        """This thread's past happens before whoever acquires ``key`` next."""
+        vc = self.clock(lane)
+        _join(self.sync[key], vc)
+        vc[lane] += 1
+
+    def acquire(self, lane: int, key: Any) -> None:
+        _join(self.clock(lane), self.sync.get(key))
+
+
+def find(
+    events: np.ndarray,
+    lanes: list[int],
+    kinds: dict[int, Kind],
+    names: dict[int, str],
+    strings: dict[int, str],
+) -> list[dict[str, Any]]:
+    """Race findings from time-sorted ``events``; ``lanes`` gives each event's lane."""
+    st = _State()
+    for row, lane in zip(events, lanes, strict=True):
+        kind = kinds.get(int(row["kind"]))
+        if kind is not None:
+            _step(st, kind, lane, int(row["obj"]), int(row["arg"]), int(row["loc"]))
+    return [_finding(f, names, strings) for f in st.found.values()]
+
+
+def _step(st: _State, kind: Kind, lane: int, obj: int, arg: int, loc: int) -> None:
+    if kind is Kind.MEM_WRITE or kind is Kind.MEM_READ:
+        _access(st, kind is Kind.MEM_WRITE, lane, obj, loc)
+    elif kind is Kind.THREAD_START:
+        vc = st.clock(lane)
+        st.started[obj].append(dict(vc))
+        vc[lane] += 1
+    elif kind is Kind.THREAD_BEGIN:
+        if st.started.get(obj):
+            _join(st.clock(lane), st.started[obj].pop(0))
+    elif kind is Kind.THREAD_END:
+        st.ended[obj] = dict(st.clock(lane))
+    elif kind is Kind.JOIN_WOKE and arg:
+        _join(st.clock(lane), st.ended.get(obj))
+    elif kind is Kind.LOCK_ACQUIRED:
+        st.acquire(lane, ("lock", obj))
+        st.held[lane].add(obj)
+    elif kind is Kind.LOCK_RELEASED:
+        st.held[lane].discard(obj)
+        st.release(lane, ("lock", obj))
+    elif kind in (Kind.SEM_RELEASED, Kind.EVENT_SET, Kind.COND_NOTIFY, Kind.QUEUE_DONE):
+        st.release(lane, (kind in (Kind.SEM_RELEASED,), obj))
+    elif kind is Kind.SEM_ACQUIRED:
+        st.acquire(lane, (True, obj))
+    elif kind in (Kind.EVENT_WOKE, Kind.COND_WOKE, Kind.QUEUE_JOIN_WOKE):
+        st.acquire(lane, (False, obj))
+    elif kind is Kind.QUEUE_PUT:
+        st.release(lane, ("item", obj, arg))
+    elif kind is Kind.QUEUE_GOT:
+        st.acquire(lane, ("item", obj, arg))
+    elif kind is Kind.BARRIER_WAIT:
+        st.release(lane, ("barrier", obj))
+    elif kind is Kind.BARRIER_WOKE:
+        st.acquire(lane, ("barrier", obj))
+
+
+def _access(st: _State, write: bool, lane: int, obj: int, loc: int) -> None:
+    vc = st.clock(lane)
+    locks = frozenset(st.held[lane])
+    last = st.last_write.get(obj)
+    if last and last[0] != lane and last[1] > vc.get(last[0], 0):
+        _report(st, obj, last, (lane, loc, locks), "write", "write" if write else "read")
+    if write:
+        for other, (tick, other_loc, other_locks) in st.reads[obj].items():
+            if other != lane and tick > vc.get(other, 0):
+                _report(
+                    st,
+                    obj,
+                    (other, tick, other_loc, other_locks),
+                    (lane, loc, locks),
+                    "read",
+                    "write",
+                )
+        st.last_write[obj] = (lane, vc[lane], loc, locks)
+        st.reads[obj] = {}
+    else:
+        st.reads[obj][lane] = (vc[lane], loc, locks)
+
+
+def _report(st: _State, obj: int, first: tuple, second: tuple, kind1: str, kind2: str) -> None:
+    key = (obj, *sorted((first[2], second[1])))
+    if key not in st.found:
+        st.found[key] = {
+            "obj": obj,
+            "a": (first[0], first[2], first[3], kind1),
+            "b": (second[0], second[1], second[2], kind2),
+        }
+
+
+def _finding(f: dict[str, Any], names: dict[int, str], strings: dict[int, str]) -> dict[str, Any]:
+    target = strings.get(f["obj"], "?")
+    accesses = []
+    for lane, loc, locks, kind in (f["a"], f["b"]):
+        accesses.append(
+            {
+                "thread": names.get(lane, str(lane)),
+                "access": kind,
+                "location": strings.get(loc, ""),
+                "locks_held": sorted(strings.get(x, str(x)) for x in locks),
+            }
+        )
+    a, b = accesses
+    common = set(a["locks_held"]) & set(b["locks_held"])
+    return {
+        "kind": "data_race",
+        "message": (
+            f"data race on {target}: {a['thread']} {a['access']}s it at "
+            f"{_short(a['location'])} and {b['thread']} {b['access']}s it at "
+            f"{_short(b['location'])} with "
+            f"{'no common lock' if not common else 'a common lock but no ordering'}"
+            " and nothing ordering them"
+        ),
+        "threads": [a["thread"], b["thread"]],
+        "locations": [a["location"], b["location"]],
+        "object": target,
+        "accesses": accesses,
+    }
+
+
+def _short(location: str) -> str:
+    return location.rsplit("/", 1)[-1]
