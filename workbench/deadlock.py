@@ -27,7 +27,7 @@ def thread_names() -> dict[int, str]:
 def holder(tracer: Tracer, wait: Wait) -> int | None:
     """The thread that must act before ``wait`` can end, when one thread can."""
     if wait.kind is Kind.LOCK_WAIT:
-        return tracer.owners.get(wait.obj)
+        return getattr(wait.owner, "_owner", None)
     if wait.kind is Kind.JOIN_WAIT:
         return wait.owner
     return None

@@ -22,58 +22,64 @@ from workbench.tracer import Kind, Tracer
 _T: Tracer | None = None  # the process's tracer while installed
 _REAL: dict[str, Any] = {}
 _allocate = threading._allocate_lock  # the C lock, never patched
+get_ident = threading.get_ident
+_K_ACQUIRED = _K_RELEASED = 0  # interned kind ids, set by install()
 
 
 class TracedLock:
-    """``threading.Lock`` that records acquisitions, waits and releases."""
+    """``threading.Lock`` that records acquisitions, waits and releases.
+
+    The uncontended path is written out in full (no helper calls): it is the event most
+    programs make most often, and tracing should cost it well under a microsecond."""
 
     _kind = "Lock"
 
     def __init__(self) -> None:
         self._lock = _allocate()
         self._name = _T.new_name(self._kind) if _T else self._kind
+        self._oid = _T.strings.id(self._name) if _T else 0
         self._owner: int | None = None
         self._count = 0
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         t = _T
-        if t is None or t.suppressed():
+        me = get_ident()
+        if t is None or me in t.inside:
             ok = self._lock.acquire(blocking, timeout)
             if ok:
-                self._owner, self._count = threading.get_ident(), 1
+                self._owner, self._count = me, 1
             return ok
-        me = threading.get_ident()
+        if self._lock.acquire(False):
+            self._owner, self._count = me, 1
+            t.record(_K_ACQUIRED, self._oid, 0, me)
+            return True
         if self._owner == me and self._kind == "Lock" and blocking and timeout < 0:
             t.misuse(self._name, "acquires a Lock it already holds: it waits on itself forever")
-        if self._lock.acquire(False):
-            return self._got(t, me, 0)
         if not blocking:
             t.emit(Kind.LOCK_TRY_FAILED, self._name, 0, t.where()[0])
             return False
-        loc = t.wait_begin(Kind.LOCK_WAIT, self._name, timeout >= 0, self._owner)
+        loc = t.wait_begin(Kind.LOCK_WAIT, self._name, timeout if timeout >= 0 else None, self)
         ok = self._lock.acquire(True, timeout)
         t.wait_end(Kind.LOCK_WOKE, self._name, int(ok), loc)
-        return self._got(t, me, 1) if ok else False
-
-    def _got(self, t: Tracer, me: int, waited: int) -> bool:
-        self._owner, self._count = me, 1
-        t.owners[self._name] = me
-        t.emit(Kind.LOCK_ACQUIRED, self._name, waited, t.where()[0])
-        return True
+        if ok:
+            self._owner, self._count = me, 1
+            t.emit(Kind.LOCK_ACQUIRED, self._name, 1, loc)
+        return ok
 
     def release(self) -> None:
         t = _T
-        if t is None or t.suppressed():
+        me = get_ident()
+        if t is None or me in t.inside:
             self._owner, self._count = None, 0
             self._lock.release()
             return
-        if not self._lock.locked():
-            t.misuse(self._name, "releases a lock that is not locked (RuntimeError)")
-        elif self._owner != threading.get_ident():
-            t.misuse(self._name, "releases a lock that another thread holds")
+        if self._owner != me:
+            if not self._lock.locked():
+                t.misuse(self._name, "releases a lock that is not locked (RuntimeError)")
+            else:
+                t.misuse(self._name, "releases a lock that another thread holds")
         self._owner, self._count = None, 0
-        t.owners.pop(self._name, None)
-        t.emit(Kind.LOCK_RELEASED, self._name, 0, t.where()[0])
+        t.record(_K_RELEASED, self._oid, 0, me)
         self._lock.release()
 
     def locked(self) -> bool:
@@ -81,7 +87,7 @@ class TracedLock:
 
     def _is_owned(self) -> bool:
         """Exact ownership for Condition (its fallback probes the lock, which would record)."""
-        return self._lock.locked() and self._owner == threading.get_ident()
+        return self._lock.locked() and self._owner == get_ident()
 
     __enter__ = acquire
 
@@ -166,7 +172,7 @@ class TracedCondition(threading.Condition):  # subclass of the original: defined
             return super().wait(timeout)
         if not self._is_owned():
             t.misuse(self._name, "waits on a condition without holding its lock (RuntimeError)")
-        loc = t.wait_begin(Kind.COND_WAIT, self._name, timeout is not None)
+        loc = t.wait_begin(Kind.COND_WAIT, self._name, timeout)
         try:
             got = super().wait(timeout)
         finally:
@@ -238,7 +244,7 @@ class TracedEvent(_Wrapped):
         if self._event.is_set():  # no wait, but the set still happened before this
             t.emit(Kind.EVENT_WOKE, self._name, 1, t.where()[0])
             return True
-        loc = t.wait_begin(Kind.EVENT_WAIT, self._name, timeout is not None)
+        loc = t.wait_begin(Kind.EVENT_WAIT, self._name, timeout)
         got = False
         try:
             got = self._inner(self._event.wait, timeout)
@@ -266,7 +272,7 @@ class TracedSemaphore(_Wrapped):
             return True
         if not blocking:
             return False
-        loc = t.wait_begin(Kind.SEM_WAIT, self._name, timeout is not None)
+        loc = t.wait_begin(Kind.SEM_WAIT, self._name, timeout)
         ok = False
         try:
             ok = self._inner(self._sem.acquire, True, timeout)
@@ -307,7 +313,7 @@ class TracedBarrier(_Wrapped):
         t = _T
         if t is None or t.suppressed():
             return self._inner(self._barrier.wait, timeout)
-        timed = timeout is not None or self._barrier._timeout is not None
+        timed = timeout if timeout is not None else self._barrier._timeout
         loc = t.wait_begin(Kind.BARRIER_WAIT, self._name, timed)
         passed = 0
         try:
@@ -335,7 +341,7 @@ def _traced_queue(base: type) -> type:
                 return super().put(item, block, timeout)
             full = self.maxsize > 0 and self._qsize() >= self.maxsize  # unlocked peek
             loc = (
-                t.wait_begin(Kind.QUEUE_PUT_WAIT, self._name, timeout is not None)
+                t.wait_begin(Kind.QUEUE_PUT_WAIT, self._name, timeout)
                 if full and block
                 else t.where()[0]
             )
@@ -354,7 +360,7 @@ def _traced_queue(base: type) -> type:
                 return super().get(block, timeout)
             empty = not self._qsize()  # unlocked peek: only decides whether to show a wait
             loc = (
-                t.wait_begin(Kind.QUEUE_GET_WAIT, self._name, timeout is not None)
+                t.wait_begin(Kind.QUEUE_GET_WAIT, self._name, timeout)
                 if empty and block
                 else t.where()[0]
             )
@@ -377,7 +383,7 @@ def _traced_queue(base: type) -> type:
             t = _T
             if t is None or t.suppressed():
                 return super().join()
-            loc = t.wait_begin(Kind.QUEUE_JOIN_WAIT, self._name, False)
+            loc = t.wait_begin(Kind.QUEUE_JOIN_WAIT, self._name, None)
             try:
                 self._call_inner(super().join)
             finally:
@@ -415,7 +421,7 @@ class TracedSimpleQueue:
         if t is None or t.suppressed() or not block or not self._q.empty():
             item = self._q.get(block, timeout)
         else:
-            loc = t.wait_begin(Kind.QUEUE_GET_WAIT, self._name, timeout is not None)
+            loc = t.wait_begin(Kind.QUEUE_GET_WAIT, self._name, timeout)
             try:
                 item = self._q.get(block, timeout)
             finally:
@@ -438,7 +444,7 @@ def _traced_sleep(seconds: float) -> None:
     t = _T
     if t is None or t.suppressed() or seconds <= 0:
         return _REAL["sleep"](seconds)
-    loc = t.wait_begin(Kind.SLEEP, "sleep", True)
+    loc = t.wait_begin(Kind.SLEEP, "sleep", seconds)
     try:
         _REAL["sleep"](seconds)
     finally:
@@ -472,7 +478,7 @@ def _join(self: threading.Thread, timeout: float | None = None) -> None:
     t = _T
     if t is None or t.suppressed() or not self.is_alive():
         return _REAL["Thread.join"](self, timeout)
-    loc = t.wait_begin(Kind.JOIN_WAIT, self.name, timeout is not None, self.ident)
+    loc = t.wait_begin(Kind.JOIN_WAIT, self.name, timeout, self.ident)
     try:
         _REAL["Thread.join"](self, timeout)
     finally:
@@ -501,7 +507,9 @@ PATCHES = {
 
 def install(tracer: Tracer) -> None:
     """Swap the traced primitives in; every primitive created from now on is recorded."""
-    global _T
+    global _T, _K_ACQUIRED, _K_RELEASED
+    _K_ACQUIRED = tracer.kind_ids[Kind.LOCK_ACQUIRED]
+    _K_RELEASED = tracer.kind_ids[Kind.LOCK_RELEASED]
     if _REAL:
         raise RuntimeError("tracing is already installed")
     for (owner, name), replacement in PATCHES.items():

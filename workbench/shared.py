@@ -20,9 +20,11 @@ This costs a lot (each user opcode calls back into Python), so it is a switch, o
 from __future__ import annotations
 
 import dis
+import itertools
 import sys
 import threading
 import types
+import weakref
 from typing import Any
 
 from workbench.tracer import Kind, Tracer, _internal
@@ -71,6 +73,10 @@ class SharedStateTracer:
         self.plans: dict[types.CodeType, AccessPlan | None] = {}
         self.read_id = tracer.kind_ids[Kind.MEM_READ]
         self.write_id = tracer.kind_ids[Kind.MEM_WRITE]
+        # Objects are named by a serial number, not their address: an address is reused once
+        # an object dies, and two objects must not look like one shared location.
+        self._serial: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+        self._next = itertools.count(1)
 
     def install(self) -> None:
         threading.settrace(self._call)
@@ -79,6 +85,17 @@ class SharedStateTracer:
     def uninstall(self) -> None:
         threading.settrace(None)  # type: ignore[arg-type]
         sys.settrace(None)
+
+    def _label(self, obj: Any) -> str:
+        """``Account#3``: type and serial; objects without weak references (dict, list) fall
+        back to their address, which is stable while the object lives."""
+        try:
+            serial = self._serial.get(obj)
+            if serial is None:
+                serial = self._serial[obj] = next(self._next)
+            return f"{type(obj).__name__}#{serial}"
+        except TypeError:
+            return f"{type(obj).__name__}@{id(obj):x}"
 
     def _plan(self, code: types.CodeType) -> AccessPlan | None:
         plan = self.plans.get(code, False)
@@ -121,13 +138,13 @@ class SharedStateTracer:
                 return
             if is_read and name not in getattr(obj, "__dict__", ()):
                 return  # a method or a class attribute, not the object's data
-            target = f"attr {type(obj).__name__}@{id(obj):x}.{name}"
+            target = f"attr {self._label(obj)}.{name}"
         else:
             container = _load(frame, holder)
             key = _load(frame, name)
             if container is None or isinstance(container, _SKIP):
                 return
-            target = f"item {type(container).__name__}@{id(container):x}[{key!r:.40}]"
+            target = f"item {self._label(container)}[{key!r:.40}]"
         t = self.tracer
         loc_id, _ = t.where()
         t.buffer.append(self.read_id if is_read else self.write_id, t.strings.id(target), 0, loc_id)

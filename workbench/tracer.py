@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from workbench.events import EventBuffer
 
@@ -78,6 +79,8 @@ WAIT_KINDS = {
 }
 _NOT_PROGRESS = frozenset({Kind.LOCK_TRY_FAILED, Kind.MISUSE, Kind.MEM_READ, Kind.MEM_WRITE})
 INTERNAL_THREAD_PREFIX = "workbench-"
+_getframe = sys._getframe
+_now = time.perf_counter_ns
 _STDLIB = os.path.normcase(sysconfig.get_paths()["stdlib"])
 _OURS = os.path.normcase(os.path.dirname(os.path.abspath(__file__)))
 
@@ -89,12 +92,14 @@ class Wait:
     kind: Kind
     obj: str
     since_ns: int
-    timed: bool
+    timed: float | None  # the timeout in seconds; None: untimed
     loc: str
-    owner: int | None = None  # the thread that holds the lock, or the joined thread
+    owner: Any = None  # the lock object (for its holder), or the joined thread's ident
 
 
 def _internal(filename: str) -> bool:
+    if filename.startswith("<"):  # generated code (dataclass __init__, exec of a string)
+        return True
     name = os.path.normcase(filename)
     return (name.startswith(_STDLIB) and "site-packages" not in name) or name.startswith(_OURS)
 
@@ -107,18 +112,20 @@ class Tracer:
         self.strings = buffer.strings
         self.kind_ids = {k: self.strings.id(k) for k in Kind}
         self.waits: dict[int, list[Wait]] = {}
-        self.owners: dict[str, int] = {}  # lock name -> holder ident
         self.idents: dict[int, str] = {}  # live traced thread ident -> name
         self.names: dict[str, int] = {}
         self._locs: dict[tuple[str, int], tuple[int, str]] = {}
         self._counter = 0
         self._count_lock = threading.Lock()
-        self.local = threading.local()
+        self.inside: dict[int, int] = {}  # thread ident -> depth inside traced primitives
+        self._internal_code: dict[object, bool] = {}
+        self._rows = buffer._rows
+        self._capacity = buffer.capacity
+        self._pid = buffer.pid
         # Progress, for the watchdog: any operation that did something, or a wait that ended
         # because it was satisfied. A timed wait that ran out (a thread polling a join, an
         # event or a sleep loop) is not progress: a program that only polls is stuck too.
         self.progress_epoch = 0
-        self.last_progress: dict[int, int] = {}
         self.idle_waits: dict[int, int] = {}
         self.thread_began(threading.current_thread().name)  # the lane of the main thread
 
@@ -132,23 +139,50 @@ class Tracer:
         short = loc.rsplit("/", 1)[-1] if loc else "?"
         return f"{what}#{n} @ {short}"
 
-    def where(self) -> tuple[int, str]:
-        """Interned id and text of the user-code location that called into a primitive."""
-        frame = sys._getframe(2)
+    def where(self, depth: int = 2) -> tuple[int, str]:
+        """Interned id and text of the user-code location that called into a primitive.
+
+        Whether a code object is internal is decided once per code object, so the walk costs
+        a dict lookup per frame."""
+        frame = sys._getframe(depth)
         first = frame
-        while frame is not None and _internal(frame.f_code.co_filename):
+        internal = self._internal_code
+        while frame is not None:
+            code = frame.f_code
+            flag = internal.get(code)
+            if flag is None:
+                flag = internal[code] = _internal(code.co_filename)
+            if not flag:
+                break
             frame = frame.f_back
         frame = frame or first
         if frame is None:
             return 0, ""
-        key = (frame.f_code.co_filename, frame.f_lineno)
+        key = (frame.f_code, frame.f_lineno)
         found = self._locs.get(key)
         if found is None:
-            text = f"{key[0]}:{key[1]}"
+            text = f"{frame.f_code.co_filename}:{frame.f_lineno}"
             found = self._locs[key] = (self.strings.id(text), text)
         return found
 
     # -- recording ---------------------------------------------------------------------------
+    def record(self, kind: int, obj: int, arg: int, tid: int) -> None:
+        """The hot path: one event with the caller's caller's location; counts as progress.
+        A caller in user code whose line was seen before costs two dict lookups."""
+        rows = self._rows
+        if len(rows) < self._capacity:
+            frame = _getframe(2)
+            code = frame.f_code
+            found = self._internal_code.get(code) is False and self._locs.get(
+                (code, frame.f_lineno)
+            )
+            loc = found[0] if found else self.where(3)[0]
+            rows.append((_now(), self._pid, tid, kind, obj, arg, loc))
+        else:
+            self.buffer.dropped += 1
+        self.progress_epoch += 1
+        self.idle_waits[tid] = 0
+
     def emit(self, kind: Kind, obj: str, arg: int = 0, loc: int = 0) -> None:
         self.buffer.append(self.kind_ids[kind], self.strings.id(obj), arg, loc)
         if kind not in _NOT_PROGRESS:
@@ -156,18 +190,23 @@ class Tracer:
 
     def _progressed(self, tid: int) -> None:
         self.progress_epoch += 1
-        self.last_progress[tid] = time.perf_counter_ns()
         self.idle_waits[tid] = 0
 
-    def suppressed(self) -> bool:
+    def suppressed(self, tid: int | None = None) -> bool:
         """True inside another traced primitive (a Queue's own lock is not the user's)."""
-        return getattr(self.local, "depth", 0) > 0
+        return (tid or threading.get_ident()) in self.inside
 
     def enter(self) -> None:
-        self.local.depth = getattr(self.local, "depth", 0) + 1
+        tid = threading.get_ident()
+        self.inside[tid] = self.inside.get(tid, 0) + 1
 
     def leave(self) -> None:
-        self.local.depth -= 1
+        tid = threading.get_ident()
+        depth = self.inside[tid] - 1
+        if depth:
+            self.inside[tid] = depth
+        else:
+            del self.inside[tid]
 
     def wait_begin(self, kind: Kind, obj: str, timed: bool, owner: int | None = None) -> int:
         loc_id, loc = self.where()
@@ -183,7 +222,7 @@ class Tracer:
         stack = self.waits.get(tid)
         wait = stack.pop() if stack else None
         self.buffer.append(self.kind_ids[kind], self.strings.id(obj), arg, loc_id)
-        if wait is not None and wait.timed and (arg == 0 or kind is Kind.SLEEP_END):
+        if wait is not None and wait.timed is not None and (arg == 0 or kind is Kind.SLEEP_END):
             self.idle_waits[tid] = self.idle_waits.get(tid, 0) + 1
         else:
             self._progressed(tid)
@@ -206,16 +245,16 @@ class Tracer:
         self.waits.pop(tid, None)
         self._progressed(tid)
 
-    def blocked(self, polling_s: float = 0.5) -> dict[int, Wait] | None:
+    def blocked(self, polling_s: float = 1.0) -> dict[int, Wait] | None:
         """Each live thread's innermost wait, or None if any of them can still move.
 
         A thread in an untimed wait is stuck. A thread in a timed wait is stuck only if it is
-        polling: it has let at least two timed waits run out and done nothing else for
-        ``polling_s``. A thread in code we do not trace (computing, a socket read, a C call)
-        can move on by itself and vetoes the verdict: a deadlock is claimed only when every
-        live party is provably stuck.
+        polling: it has let at least two timed waits of at most ``polling_s`` run out and done
+        nothing else since (the watchdog also asks that nothing anywhere progressed for a
+        while). A thread in code we do not trace (computing, a socket read, a C call) can move
+        on by itself and vetoes the verdict: a deadlock is claimed only when every live party
+        is provably stuck.
         """
-        now = time.perf_counter_ns()
         stuck: dict[int, Wait] = {}
         for thread in threading.enumerate():
             tid = thread.ident
@@ -224,9 +263,9 @@ class Tracer:
             stack = self.waits.get(tid)
             if not stack:
                 return None
-            if stack[-1].timed and not (
-                self.idle_waits.get(tid, 0) >= 2
-                and now - self.last_progress.get(tid, 0) >= polling_s * 1e9
+            timeout = stack[-1].timed
+            if timeout is not None and not (
+                self.idle_waits.get(tid, 0) >= 2 and timeout <= polling_s
             ):
                 return None
             stuck[tid] = stack[-1]
