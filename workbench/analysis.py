@@ -132,6 +132,7 @@ class _Pass:
         self.last_notify: dict[int, tuple[int, int]] = {}
         self.puts: dict[tuple[int, int], tuple[int, int]] = {}
         self.misuse: dict[tuple[int, int], int] = {}
+        self.blocked: list[tuple[int, int, int, int]] = []  # lane, callback, ns, loc
         self.sleep_ns: dict[int, int] = defaultdict(int)
         self.wait_ns: dict[int, int] = defaultdict(int)
 
@@ -174,7 +175,7 @@ def analyze(events: np.ndarray, strings: dict[int, str]) -> Analysis:
         for obj, (start, loc) in held.items():
             p.holds.append((lane, start, t1, obj, loc))
     result = Analysis()
-    result.findings = _inversions(p) + _misuse(p)
+    result.findings = _inversions(p) + _misuse(p) + _loop_blocked(p)
     if any(k in (Kind.MEM_READ, Kind.MEM_WRITE) for k in kinds.values()):
         names = {i: info["name"] for i, info in enumerate(p.lane_info)}
         result.findings += races.find(ev, lanes, kinds, names, strings)
@@ -231,6 +232,9 @@ def _step(p: _Pass, kind: Kind, t: int, lane: int, row: np.void) -> None:
             p.arrows.append((2, put[0], put[1], t, lane, obj))
     elif kind is Kind.MISUSE:
         p.misuse.setdefault((obj, arg), loc)
+    elif kind is Kind.LOOP_BLOCKED:
+        p.spans.append((lane, t - arg, t, 9, obj, loc))
+        p.blocked.append((lane, obj, arg, loc))
 
 
 def _end_wait(p: _Pass, kind: Kind, t: int, lane: int, obj: int) -> None:
@@ -309,6 +313,34 @@ def _misuse(p: _Pass) -> list[dict[str, Any]]:
         }
         for (obj, msg), loc in p.misuse.items()
     ]
+
+
+def _loop_blocked(p: _Pass) -> list[dict[str, Any]]:
+    """One finding per place that blocked the event loop, with how often and how long."""
+    by_place: dict[tuple[int, int], list[int]] = defaultdict(list)
+    lanes: dict[tuple[int, int], int] = {}
+    for lane, obj, took, loc in p.blocked:
+        by_place[(obj, loc)].append(took)
+        lanes[(obj, loc)] = lane
+    findings = []
+    for (obj, loc), times in by_place.items():
+        where = p.s.get(loc, "")
+        findings.append(
+            {
+                "kind": "loop_blocked",
+                "message": (
+                    f"{p.s.get(obj, obj)} blocked the event loop {len(times)} time(s), "
+                    f"up to {max(times) / 1e6:.0f} ms, at {where.rsplit('/', 1)[-1]}: "
+                    "every other task and callback waited (use await, or run_in_executor)"
+                ),
+                "threads": [_name(p, lanes[(obj, loc)])],
+                "locations": [where],
+                "count": len(times),
+                "max_s": max(times) / 1e9,
+                "total_s": sum(times) / 1e9,
+            }
+        )
+    return findings
 
 
 def _lock_table(p: _Pass) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from workbench import aio
 from workbench.tracer import INTERNAL_THREAD_PREFIX, WAIT_KINDS, Kind, Tracer, Wait
 
 POLL_S = 0.1
@@ -92,7 +93,8 @@ def describe(tracer: Tracer, stuck: dict[int, Wait]) -> dict[str, Any]:
 
 
 class Watchdog:
-    """A daemon thread that reports one deadlock through ``report`` and then stays quiet."""
+    """A daemon thread that reports one deadlock through ``report`` (and samples where
+    long-running event-loop callbacks are, for :mod:`workbench.aio`)."""
 
     def __init__(self, tracer: Tracer, report: Callable[[dict[str, Any]], None]) -> None:
         self.tracer = tracer
@@ -109,8 +111,10 @@ class Watchdog:
     def _loop(self) -> None:
         since: float | None = None
         mark = -1
+        reported = False
         while True:
             _real_sleep(POLL_S)
+            aio.sample()
             stuck = self.tracer.blocked()
             if stuck is None:
                 since = None
@@ -118,9 +122,9 @@ class Watchdog:
             if since is None or self.tracer.progress_epoch != mark:
                 since, mark = time.monotonic(), self.tracer.progress_epoch
                 continue
-            if time.monotonic() - since >= STABLE_S:
+            if time.monotonic() - since >= STABLE_S and not reported:
                 self.report(describe(self.tracer, stuck))
-                return
+                reported = True  # keep sampling the event loop until the run is ended
 
 
 _real_sleep = time.sleep  # captured before tracing patches time.sleep

@@ -150,7 +150,7 @@ def start_tracing(events: EventBuffer, sender: Sender, mode: str) -> Any:
     """Swap in the traced primitives and start the deadlock watchdog (before the swap, so the
     watchdog's own thread is not traced); in "full" mode also trace shared-state accesses.
     Returns what ``stop_tracing`` needs."""
-    from workbench import instrument
+    from workbench import aio, instrument
     from workbench.deadlock import Watchdog
     from workbench.shared import SharedStateTracer
     from workbench.tracer import Tracer
@@ -158,6 +158,7 @@ def start_tracing(events: EventBuffer, sender: Sender, mode: str) -> Any:
     tracer = Tracer(events)
     Watchdog(tracer, lambda finding: sender.put(Msg.FINDING, finding)).start()
     instrument.install(tracer)
+    aio.install(tracer)
     shared = SharedStateTracer(tracer) if mode == "full" else None
     if shared:
         shared.install()
@@ -165,8 +166,9 @@ def start_tracing(events: EventBuffer, sender: Sender, mode: str) -> Any:
 
 
 def stop_tracing(shared: Any) -> None:
-    from workbench import instrument
+    from workbench import aio, instrument
 
+    aio.uninstall()
     if shared:
         shared.uninstall()
     instrument.uninstall()

@@ -61,6 +61,7 @@ class Kind(StrEnum):
     SLEEP = "sleep"
     SLEEP_END = "sleep.end"
     MISUSE = "misuse"  # obj = the primitive; the message is interned in arg
+    LOOP_BLOCKED = "loop.blocked"  # obj = the callback or task, arg = ns, loc = where it was
     MEM_READ = "mem.read"  # obj = "global mod.name", "attr Class@id.name", "item dict@id[key]"
     MEM_WRITE = "mem.write"
 
@@ -77,7 +78,9 @@ WAIT_KINDS = {
     Kind.JOIN_WAIT: "join",
     Kind.SLEEP: "sleep",
 }
-_NOT_PROGRESS = frozenset({Kind.LOCK_TRY_FAILED, Kind.MISUSE, Kind.MEM_READ, Kind.MEM_WRITE})
+_NOT_PROGRESS = frozenset(
+    {Kind.LOCK_TRY_FAILED, Kind.MISUSE, Kind.MEM_READ, Kind.MEM_WRITE, Kind.LOOP_BLOCKED}
+)
 INTERNAL_THREAD_PREFIX = "workbench-"
 _getframe = sys._getframe
 _now = time.perf_counter_ns
@@ -165,6 +168,14 @@ class Tracer:
             found = self._locs[key] = (self.strings.id(text), text)
         return found
 
+    def user_location(self, frame: Any) -> str:
+        """``file:line`` of the innermost user-code frame from ``frame`` outwards."""
+        first = frame
+        while frame is not None and _internal(frame.f_code.co_filename):
+            frame = frame.f_back
+        frame = frame or first
+        return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame else ""
+
     # -- recording ---------------------------------------------------------------------------
     def record(self, kind: int, obj: int, arg: int, tid: int) -> None:
         """The hot path: one event with the caller's caller's location; counts as progress.
@@ -248,9 +259,9 @@ class Tracer:
     def blocked(self, polling_s: float = 1.0) -> dict[int, Wait] | None:
         """Each live thread's innermost wait, or None if any of them can still move.
 
-        A thread in an untimed wait is stuck. A thread in a timed wait is stuck only if it is
-        polling: it has let at least two timed waits of at most ``polling_s`` run out and done
-        nothing else since (the watchdog also asks that nothing anywhere progressed for a
+        A thread in an untimed wait is stuck. A thread in a timed wait (not a sleep) is stuck
+        only if it is polling: it has let at least two timed waits of at most ``polling_s``
+        run out and done nothing else since (the watchdog also asks that nothing anywhere progressed for a
         while). A thread in code we do not trace (computing, a socket read, a C call) can move
         on by itself and vetoes the verdict: a deadlock is claimed only when every live party
         is provably stuck.
@@ -264,8 +275,10 @@ class Tracer:
             if not stack:
                 return None
             timeout = stack[-1].timed
-            if timeout is not None and not (
-                self.idle_waits.get(tid, 0) >= 2 and timeout <= polling_s
+            if timeout is not None and (
+                stack[-1].kind is Kind.SLEEP  # a sleep ends by itself: never stuck
+                or self.idle_waits.get(tid, 0) < 2
+                or timeout > polling_s
             ):
                 return None
             stuck[tid] = stack[-1]

@@ -206,3 +206,19 @@ def test_correct_handover_is_not_a_race(name):
     record = trace_full(name)
     assert record.status is Status.OK, record.error_line()
     assert record.findings == [], [f["message"] for f in record.findings]
+
+
+def test_a_blocking_call_in_a_coroutine_is_loop_blocked_at_its_line():
+    _, record = trace("aio_blocked.py")
+    found = [f for f in record.findings if f["kind"] == "loop_blocked"]
+    assert len(found) == 1 and found[0]["count"] == 2 and found[0]["max_s"] >= 0.19
+    lines = (PROGRAMS / "aio_blocked.py").read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "time.sleep(0.2)" in text)
+    assert found[0]["locations"] == [f"{(PROGRAMS / 'aio_blocked.py').resolve()}:{line}"]
+
+
+@pytest.mark.parametrize("name", ["ok_asyncio.py", "ok_sleepy_threads.py"])
+def test_waiting_that_ends_by_itself_is_not_a_finding(name):
+    _, record = trace(name)
+    assert record.status is Status.OK, record.error_line()
+    assert record.findings == []
