@@ -262,8 +262,9 @@ class Tracer:
         A thread in an untimed wait is stuck. A thread in a timed wait (not a sleep) is stuck
         only if it is polling: it has let at least two timed waits of at most ``polling_s``
         run out and done nothing else since (the watchdog also asks that nothing anywhere
-        progressed for a while). A thread in code we do not trace (computing, a socket read, a C call) can move
-        on by itself and vetoes the verdict: a deadlock is claimed only when every live party
+        progressed for a while). A thread in code we do not trace (computing, a socket read,
+        a C call) can move on by itself and vetoes the verdict: a deadlock is claimed only
+        when every live party
         is provably stuck.
         """
         stuck: dict[int, Wait] = {}
