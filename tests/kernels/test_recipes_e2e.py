@@ -22,6 +22,7 @@ HANGS_BY_DESIGN = [
     ("threads.queue_consumers", {"use_sentinel": False}),
     ("threads.event_signal", {"fix": "book"}),
     ("threads.lock_order", {"consistent_order": False}),
+    ("threads.lock_inversion", {"overlap": True}),
     ("threads.barrier", {"parties": 4, "timeout_s": 0}),
     ("processes.barrier_lock", {"parties": 3, "barrier_timeout": 0}),
     ("processes.pipe_pipeline", {"close_unused_ends": False}),
