@@ -33,6 +33,7 @@ class Script:
     show: str | None = None
     theme: str | None = None
     timeout_s: float | None = None
+    trace: str | None = None  # "sync" or "full": trace the run
     size: tuple[int, int] = (1366, 768)
 
 
@@ -85,6 +86,9 @@ class ScriptedSession:
                 w.select_recipe(s.run)
                 recipe = catalog.get(s.run)
                 w.params_panel.set_values(catalog.parse_assignments(recipe, s.params))
+            if s.trace:
+                combo = w.run_panel.trace_combo
+                combo.setCurrentIndex(combo.findData(s.trace))
             if s.sweep or s.compare:
                 w.run_panel.workers_edit.setText(s.sweep or s.compare)
                 w.run_panel.repeat_spin.setValue(s.repeat)
@@ -110,8 +114,7 @@ class ScriptedSession:
     def _on_job_finished(self, _outcome: object) -> None:
         if self.window.last_status != "ok":
             print(
-                f"workbench gui: {self.window.last_status}: "
-                f"{self.window.run_panel.status_label.text()}",
+                f"workbench gui: {self.window.last_status}: {self.window.last_message}",
                 file=sys.stderr,
             )
             self.code = 1

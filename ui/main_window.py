@@ -8,10 +8,18 @@ launch, cancel, finish, and stopping everything when it closes.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QWidget
 
 from ui import theme
@@ -26,6 +34,7 @@ from ui.result_panel import ResultPanel
 from ui.run_panel import RunPanel
 from ui.runner import RunJob, Runner, SweepJob
 from ui.speedup_plot import SpeedupPlot
+from ui.trace_view import TraceView
 from workbench import catalog, compare, export
 from workbench.catalog import CatalogError, Recipe
 from workbench.history import History
@@ -42,6 +51,7 @@ class MainWindow(QMainWindow):
     def __init__(self, history: History | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Parallel Workbench")
+        self.setAcceptDrops(True)
         self.settings = settings or QSettings()
         self.history = history or History()
         self.recipe: Recipe | None = None
@@ -49,7 +59,7 @@ class MainWindow(QMainWindow):
         self.monitor = CpuMonitor(rate_hz=10).start()
         self.live = LiveFeed(self, self.monitor)
         self.timeout_s = DEFAULT_TIMEOUT_S
-        self.last_status = ""
+        self.last_status = self.last_message = ""
         self.last_outcome: dict[str, Any] | list[dict[str, Any]] | None = None
         self._build_panels()
         self._build_docks()
@@ -73,6 +83,7 @@ class MainWindow(QMainWindow):
         self.console_panel = ConsolePanel()
         self.cores_plot = CoresPlot()
         self.history_panel = HistoryPanel(self.history)
+        self.trace_view = TraceView()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -95,6 +106,9 @@ class MainWindow(QMainWindow):
             "cores": self._dock("Cores", self.cores_plot, bottom),
             "console": self._dock("Console", self.console_panel, bottom),
             "history": self._dock("History", self.history_panel, bottom),
+            "timeline": self._dock("Timeline", self.trace_view.timeline, right),
+            "findings": self._dock("Findings", self.trace_view.findings, right),
+            "locks": self._dock("Locks", self.trace_view.locks, right),
         }
         # Catalog, form and controls stack on the left for the full height; result, speedup and
         # lesson share the right as tabs; cores, console and history share the bottom right.
@@ -104,6 +118,8 @@ class MainWindow(QMainWindow):
         d = self.docks
         self.tabifyDockWidget(d["result"], d["speedup"])
         self.tabifyDockWidget(d["result"], d["lesson"])
+        for name in ("timeline", "findings", "locks"):
+            self.tabifyDockWidget(d["result"], d[name])
         self.tabifyDockWidget(d["cores"], d["console"])
         self.tabifyDockWidget(d["cores"], d["history"])
         d["result"].raise_()
@@ -114,6 +130,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         for text, slot in (
+            ("Trace script…", self._on_trace_script_requested),
+            ("Open trace…", self._on_open_trace_requested),
             ("Export speedup plot (PNG/SVG)…", lambda: self.export_plot(self.speedup_plot)),
             ("Export cores plot (PNG/SVG)…", lambda: self.export_plot(self.cores_plot)),
             ("Export last result (JSON/CSV)…", self.export_result),
@@ -220,6 +238,7 @@ class MainWindow(QMainWindow):
         if self.runner.busy:
             return False
         self.live.reset(points)
+        self.trace_view.clear()
         self.console_panel.clear()
         self.result_panel.clear()
         self.console_panel.append("workbench", what)
@@ -237,11 +256,37 @@ class MainWindow(QMainWindow):
         values = self._checked_values()
         if values is None or self.recipe is None:
             return
+        mode = self.run_panel.trace_mode()
         spec = RunSpec.make(
-            self.recipe.id, catalog.resolve(self.recipe, values), timeout_s=self.timeout_s
+            self.recipe.id,
+            catalog.resolve(self.recipe, values),
+            timeout_s=self.timeout_s,
+            trace=mode is not None,
+            trace_mode=mode or "sync",
         )
-        self._launch(RunJob(spec), f"run {self.recipe.id}")
+        traced = f" traced ({mode})" if mode else ""
+        self._launch(RunJob(spec), f"run {self.recipe.id}{traced}")
         self.docks["result"].raise_()
+
+    def trace_script(self, path: str, args: list[str] | None = None, mode: str = "full") -> bool:
+        """Run a user's own script traced (File → Trace script…, drag and drop)."""
+        from workbench import script_runner
+
+        try:
+            script = script_runner.check(path)
+        except ValueError as exc:
+            self.statusBar().showMessage(str(exc), 15000)
+            self.console_panel.show_traceback(str(exc))
+            return False
+        recipe = catalog.script_recipe(script)
+        spec = RunSpec.make(
+            recipe.id,
+            {"path": str(script), "args": json.dumps(args or [])},
+            timeout_s=self.timeout_s,
+            trace=True,
+            trace_mode=mode,
+        )
+        return self._launch(RunJob(spec, recipe), f"trace {script.name} ({mode})")
 
     @Slot(list, int)
     def _on_sweep_requested(self, workers: list[int], repeat: int) -> None:
@@ -307,12 +352,52 @@ class MainWindow(QMainWindow):
         if isinstance(outcome, RunRecord):
             self.result_panel.show_record(outcome.as_dict())
             self.last_outcome = outcome.as_dict()
+            if outcome.spec.trace:
+                self._show_trace(outcome)
         elif isinstance(outcome, list) and outcome:
             self.last_outcome = outcome
         self.run_panel.set_finished(status, message)
-        self.last_status = status
+        self.last_status, self.last_message = status, message
         if status != "ok":
             self.statusBar().showMessage(f"{status}: {message}", 15000)
+
+    def _show_trace(self, record: RunRecord) -> None:
+        job = self.runner.last_job
+        self.trace_view.show(record.findings, record.stats, getattr(job, "timeline", None))
+        self.docks["findings" if record.findings else "timeline"].raise_()
+
+    def open_trace(self, path: str) -> None:
+        """A saved native trace (.npz): timeline, findings and statistics, as after the run."""
+        try:
+            findings, _, _ = self.trace_view.load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            self.statusBar().showMessage(f"cannot open {path}: {exc}", 15000)
+            return
+        self.statusBar().showMessage(f"opened {path}: {len(findings)} finding(s)", 10000)
+        self.docks["findings" if findings else "timeline"].raise_()
+
+    def _on_trace_script_requested(self) -> None:
+        path = QFileDialog.getOpenFileName(self, "Trace a Python script", "", "Python (*.py)")[0]
+        if path:
+            self.trace_script(path)
+
+    def _on_open_trace_requested(self) -> None:
+        path = QFileDialog.getOpenFileName(self, "Open a trace", "", "Traces (*.npz)")[0]
+        if path:
+            self.open_trace(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and urls[0].toLocalFile().endswith((".py", ".npz")):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Drop a script to trace it, or a saved trace to open it."""
+        path = event.mimeData().urls()[0].toLocalFile()
+        if path.endswith(".npz"):
+            self.open_trace(path)
+        else:
+            self.trace_script(path)
 
     # -- export ------------------------------------------------------------------------------
     def ask_path(self, title: str, suggested: str, filters: str) -> str:

@@ -1,8 +1,9 @@
-"""A run's observable in a readable form: status, timings, the summary sentence, values, tables
-and series.
+"""A run's observable in a readable form: status, timings, the summary sentence, values, tables,
+series and images.
 
 Why not a JSON dump: a workshop attendee should see "499 updates lost" at a glance, the lost
-count in a warning colour, every list of records as a table and the buffer level as a curve.
+count in a warning colour, every list of records as a table, the buffer level as a curve and
+an OpenCL run's ``images`` (Mandelbrot, ownership map) as pictures it can hover over.
 The panel only lays out what ``RunRecord.as_dict()`` already holds; it computes nothing.
 """
 
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.image_view import ImageView
+
 STATUS_COLOURS = {
     "ok": "#2e7d32",
     "failed": "#c62828",
@@ -41,6 +44,7 @@ WARNING_COLOUR = QColor(255, 152, 0, 120)  # translucent amber: the cell text st
 ROW_CAP = 500  # rows shown per table; a longer list says how many it left out
 VISIBLE_ROWS = 10  # a table taller than this scrolls inside itself
 CURVE_COLOUR = (31, 119, 180)
+IMAGE_HEIGHT = 380  # a square picture, its colour bar and its legend, readable at 1366x768
 PARTIAL_NOTE = "partial result, recorded before the run ended"
 LIVE_NOTE = "live partial result: the run is still going"
 
@@ -92,6 +96,10 @@ def mismatched(values: dict[str, Any]) -> set[str]:
 
 def _is_series(key: str, value: Any) -> bool:
     return key == "series" and isinstance(value, dict)
+
+
+def _is_images(key: str, value: Any) -> bool:
+    return key == "images" and isinstance(value, dict)
 
 
 def _is_rows(value: Any) -> bool:
@@ -355,6 +363,8 @@ class ResultPanel(QWidget):
         for key, value in values.items():
             if _is_series(key, value):
                 wanted += [(("plot", name), s) for name, s in value.items() if isinstance(s, dict)]
+            elif _is_images(key, value):
+                wanted += [(("image", name), i) for name, i in value.items() if isinstance(i, dict)]
             elif _is_rows(value):
                 wanted.append((("table", key), value))
             elif isinstance(value, dict) and value:
@@ -388,7 +398,7 @@ class ResultPanel(QWidget):
                 widget.deleteLater()
             self._sections = {}
             for kind, name in keys:
-                widget = _TableSection(name) if kind == "table" else self._new_plot(name, wanted)
+                widget = self._new_section(kind, name, wanted)
                 self._layout.insertWidget(self._layout.count() - 1, widget)
                 widget.show()
                 self._sections[(kind, name)] = widget
@@ -396,8 +406,23 @@ class ResultPanel(QWidget):
             section = self._sections[key]
             if isinstance(section, _TableSection):
                 section.update_rows(data)
+            elif isinstance(section, ImageView):
+                section.set_image(
+                    data.get("data", []), data.get("cmap", "viridis"), data.get("label") or key[1]
+                )
             else:
                 section.update_series(data)
+
+    def _new_section(
+        self, kind: str, name: str, wanted: list[tuple[tuple[str, str], Any]]
+    ) -> QWidget:
+        if kind == "table":
+            return _TableSection(name)
+        if kind == "image":
+            view = ImageView()
+            view.setFixedHeight(IMAGE_HEIGHT)
+            return view
+        return self._new_plot(name, wanted)
 
     def _new_plot(self, name: str, wanted: list[tuple[tuple[str, str], Any]]) -> _SeriesPlot:
         data = dict(wanted)[("plot", name)]

@@ -7,11 +7,13 @@ same lists). The estimate is elapsed / fraction done, shown once some progress i
 
 from __future__ import annotations
 
+import html
 import time
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,7 +28,13 @@ from PySide6.QtWidgets import (
 from workbench.catalog import CatalogError
 from workbench.sweep import parse_workers
 
+TRACE_CHOICES = (
+    ("off", None),
+    ("locks and waits", "sync"),
+    ("+ shared state (data races, slow)", "full"),
+)
 STATUS_COLOURS = {
+    "deadlock": "#c62828",
     "ok": "#2e7d32",
     "failed": "#c62828",
     "timeout": "#ef6c00",
@@ -55,6 +63,13 @@ class RunPanel(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.cancel_button.setToolTip("End the run and every process it started (Esc)")
+        self.trace_combo = QComboBox()
+        for label, mode in TRACE_CHOICES:
+            self.trace_combo.addItem(label, mode)
+        self.trace_combo.setToolTip(
+            "Trace a run: locks, waits and threads on a timeline, deadlocks and lock-order "
+            "inversions; '+ shared state' also finds data races (much slower)"
+        )
         self.workers_edit = QLineEdit("1,2,4")
         self.workers_edit.setToolTip("worker counts to sweep: 1,2,4 or 1-4")
         self.repeat_spin = QSpinBox()
@@ -85,6 +100,7 @@ class RunPanel(QWidget):
         for b in (self.run_button, self.sweep_button, self.compare_button, self.cancel_button):
             buttons.addWidget(b)
         form = QFormLayout()
+        form.addRow("Trace", self.trace_combo)
         form.addRow("Sweep workers", self.workers_edit)
         form.addRow("Repeats", self.repeat_spin)
         layout = QVBoxLayout(self)
@@ -98,6 +114,10 @@ class RunPanel(QWidget):
         layout.setSpacing(4)
 
     # -- what the user asks ------------------------------------------------------------------
+    def trace_mode(self) -> str | None:
+        """None (not traced), "sync" or "full"."""
+        return self.trace_combo.currentData()
+
     def workers(self) -> list[int] | None:
         try:
             return parse_workers(self.workers_edit.text())
@@ -163,8 +183,12 @@ class RunPanel(QWidget):
         self.elapsed_label.setText(text)
 
     def set_finished(self, status: str, message: str) -> None:
+        """The status and the start of the message; the whole message is in the tooltip (a
+        deadlock's cycle can run to several lines, which would squeeze the controls)."""
         colour = STATUS_COLOURS.get(status, "")
-        self.status_label.setText(f"<b style='color:{colour}'>{status}</b> {message}")
+        short = message if len(message) <= 110 else message[:107] + "…"
+        self.status_label.setText(f"<b style='color:{colour}'>{status}</b> {html.escape(short)}")
+        self.status_label.setToolTip(message)
         self.set_busy(False)
         if status == "ok":
             self.progress.setValue(1000)

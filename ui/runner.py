@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from workbench import compare, controller
+from workbench import catalog, compare, controller
 from workbench.history import History
 from workbench.spec import RunRecord, RunSpec
 from workbench.sweep import Sweep
@@ -27,14 +27,21 @@ class RunJob:
     """One run of one recipe."""
 
     spec: RunSpec
+    recipe: catalog.Recipe | None = None  # a user's script; None: the spec's recipe id
     _run: controller.Run | None = field(default=None, repr=False)
     _cancelled: bool = False
 
     def execute(self, inbox: Inbox, history: History | None) -> Any:
         if self._cancelled:
             return None
-        self._run = controller.start(self.spec, [_to(inbox)], history)
+        self._run = controller.start(self.spec, [_to(inbox)], history, recipe=self.recipe)
         return self._run.wait()
+
+    @property
+    def timeline(self) -> Any:
+        """The traced run's timeline shapes (after it ended), or None."""
+        analysis = self._run.analysis if self._run else None
+        return analysis.timeline if analysis else None
 
     def cancel(self) -> None:
         self._cancelled = True
@@ -119,6 +126,7 @@ class Runner(QObject):
         self._thread: QThread | None = None
         self._worker: Worker | None = None
         self.job: RunJob | SweepJob | None = None
+        self.last_job: RunJob | SweepJob | None = None
 
     @property
     def busy(self) -> bool:
@@ -144,7 +152,7 @@ class Runner(QObject):
     @Slot(object)
     def _on_worker_finished(self, outcome: Any) -> None:
         self._stop_thread()
-        self.job = None
+        self.last_job, self.job = self.job, None
         self.sig_job_finished.emit(outcome)
 
     def _stop_thread(self) -> None:

@@ -133,6 +133,7 @@ class _Pass:
         self.puts: dict[tuple[int, int], tuple[int, int]] = {}
         self.misuse: dict[tuple[int, int], int] = {}
         self.blocked: list[tuple[int, int, int, int]] = []  # lane, callback, ns, loc
+        self.ended: set[int] = set()
         self.sleep_ns: dict[int, int] = defaultdict(int)
         self.wait_ns: dict[int, int] = defaultdict(int)
 
@@ -171,6 +172,10 @@ def analyze(events: np.ndarray, strings: dict[int, str]) -> Analysis:
     for lane, waits in p.waiting.items():  # still waiting at the end: the span runs to the end
         for kind, obj, start, loc in waits:
             p.spans.append((lane, start, t1, STATES[kind], obj, loc))
+            (p.sleep_ns if kind is Kind.SLEEP else p.wait_ns)[lane] += t1 - start
+    for lane, info in enumerate(p.lane_info):
+        if lane not in p.ended:  # alive when the trace stopped (a deadlock, a timeout)
+            info["end"] = t1
     for lane, held in p.held.items():
         for obj, (start, loc) in held.items():
             p.holds.append((lane, start, t1, obj, loc))
@@ -205,6 +210,8 @@ def _step(p: _Pass, kind: Kind, t: int, lane: int, row: np.void) -> None:
     if kind is Kind.THREAD_BEGIN:
         p.lane_info[lane]["name"] = p.s.get(obj, p.lane_info[lane]["name"])
         p.lane_info[lane]["start"] = t
+    elif kind is Kind.THREAD_END:
+        p.ended.add(lane)
     elif kind in STATES:
         p.waiting[lane].append((kind, obj, t, loc))
     elif kind in ENDS:

@@ -117,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--theme", choices=("light", "dark"))
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run")
+    p.add_argument(
+        "--trace",
+        nargs="?",
+        const="sync",
+        choices=TRACE_MODES,
+        help="trace the run (sync, or full for data races)",
+    )
 
     p = sub.add_parser("devices", help="cores, CPU, Python and parallel libraries")
     p.add_argument("--json", action="store_true")
@@ -179,6 +186,7 @@ def open_window(args: argparse.Namespace | None = None) -> int:
             show=args.show,
             theme=args.theme,
             timeout_s=args.timeout,
+            trace=args.trace,
         )
     )
 
@@ -227,7 +235,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         catalog.resolve(recipe, values),
         repeat=args.repeat,
         timeout_s=args.timeout,
-        trace=args.trace,
+        trace=bool(args.trace),
+        trace_mode=args.trace or "sync",
     )
     run, record = _run_and_wait(spec, args.json)
     _save_trace(run, args.out)

@@ -274,7 +274,12 @@ class Run:
         folder = home() / "traces"
         folder.mkdir(exist_ok=True)
         path = folder / f"{self.spec.run_id}.npz"
-        tracefile.save_native(path, events, self.strings, {"spec": self.spec.as_dict()})
+        meta = {
+            "spec": self.spec.as_dict(),
+            "findings": self.record.findings,
+            "dropped": self.record.events_dropped,
+        }
+        tracefile.save_native(path, events, self.strings, meta)
         self.record.trace_path = str(path)
 
     def trace_events(self) -> Any:

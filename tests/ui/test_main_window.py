@@ -173,3 +173,36 @@ def test_export_of_the_last_result_and_a_plot(qtbot, window, tmp_path):
     window.ask_path = lambda *_: str(plot)
     window.export_plot(window.cores_plot)
     assert plot.read_text().lstrip().startswith("<?xml")
+
+
+def test_a_traced_deadlock_fills_findings_timeline_and_locks(qtbot, window, tmp_path):
+    window.select_recipe("threads.lock_inversion")
+    window.params_panel.set_values({"overlap": True})
+    combo = window.run_panel.trace_combo
+    combo.setCurrentIndex(combo.findData("sync"))
+    start(qtbot, window, window.run_panel.run_button)
+    assert window.last_status == "deadlock"
+    view = window.trace_view
+    assert view.findings.current_finding["kind"] == "deadlock"
+    assert sorted(view.timeline.lane_names()) == ["MainThread", "one", "two"]
+    saved = window.history.runs()[0]["trace_path"]
+    window.trace_view.clear()
+    window.open_trace(saved)
+    assert window.trace_view.findings.current_finding["kind"] == "deadlock"
+
+
+def test_trace_script_runs_a_users_file_and_refuses_a_broken_one(qtbot, window, tmp_path):
+    script = tmp_path / "race.py"
+    script.write_text(
+        "import threading\nx = 0\n\ndef f():\n    global x\n    for _ in range(50):\n"
+        "        x += 1\n\nts = [threading.Thread(target=f) for _ in range(2)]\n"
+        "[t.start() for t in ts]\n[t.join() for t in ts]\n"
+    )
+    with qtbot.waitSignal(window.runner.sig_job_finished, timeout=60000):
+        assert window.trace_script(str(script))
+    kinds = {f["kind"] for f in window.last_outcome["findings"]}
+    assert kinds == {"data_race"}
+    broken = tmp_path / "broken.py"
+    broken.write_text("def (:\n")
+    assert not window.trace_script(str(broken))
+    assert "SyntaxError" in window.statusBar().currentMessage()

@@ -222,3 +222,9 @@ def test_waiting_that_ends_by_itself_is_not_a_finding(name):
     _, record = trace(name)
     assert record.status is Status.OK, record.error_line()
     assert record.findings == []
+
+
+def test_threads_stuck_at_the_end_count_their_waiting_time():
+    _, record = trace("dl_lock_cycle.py")
+    stuck = [t for t in record.stats["threads"] if t["thread"] != "MainThread"]
+    assert all(t["waiting_s"] > 0.2 for t in stuck)

@@ -1,0 +1,60 @@
+"""The three views of a trace — timeline, findings, locks — wired to each other.
+
+Selecting a finding highlights its threads and lines on the timeline; selecting a lock
+highlights its holds and waits. The window docks the three widgets; this object only keeps
+them in step and loads saved traces through the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Slot
+
+from ui.findings_panel import FindingsPanel
+from ui.locks_panel import LocksPanel
+from ui.timeline_plot import TimelinePlot
+from workbench import analysis, tracefile
+
+
+class TraceView(QObject):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timeline = TimelinePlot()
+        self.findings = FindingsPanel()
+        self.locks = LocksPanel()
+        self.findings.sig_finding_selected.connect(self._on_findings_selected)
+        self.locks.sig_lock_selected.connect(self._on_locks_selected)
+
+    def show(
+        self,
+        findings: list[dict[str, Any]],
+        stats: dict[str, Any] | None,
+        timeline: analysis.Timeline | None,
+    ) -> None:
+        self.timeline.set_timeline(timeline)
+        self.findings.set_findings(findings)
+        self.locks.set_stats(stats)
+
+    def load(self, path: str) -> tuple[list[dict[str, Any]], dict[str, Any], Any]:
+        """Open a native trace file; findings found while it ran are kept in its metadata."""
+        events, strings, meta = tracefile.load_native(path)
+        result = analysis.analyze(events, strings)
+        live = [f for f in meta.get("findings", []) if f.get("kind") == "deadlock"]
+        findings = live + result.findings
+        stats = result.stats(len(events), int(meta.get("dropped", 0)))
+        self.show(findings, stats, result.timeline)
+        return findings, stats, result.timeline
+
+    def clear(self) -> None:
+        self.timeline.clear()
+        self.findings.clear()
+        self.locks.clear()
+
+    @Slot(dict)
+    def _on_findings_selected(self, finding: dict[str, Any]) -> None:
+        self.timeline.highlight_finding(finding)
+
+    @Slot(str)
+    def _on_locks_selected(self, name: str) -> None:
+        self.timeline.highlight_lock(name)
