@@ -39,7 +39,7 @@ class TraceView(QObject):
     def load(self, path: str) -> tuple[list[dict[str, Any]], dict[str, Any], Any]:
         """Open a native trace file; findings found while it ran are kept in its metadata."""
         events, strings, meta = tracefile.load_native(path)
-        result = analysis.analyze(events, strings)
+        result = analysis.analyze(events, strings, meta.get("end_ns"))
         live = [f for f in meta.get("findings", []) if f.get("kind") == "deadlock"]
         findings = live + result.findings
         stats = result.stats(len(events), int(meta.get("dropped", 0)))

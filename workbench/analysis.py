@@ -151,8 +151,12 @@ class _Pass:
         return index
 
 
-def analyze(events: np.ndarray, strings: dict[int, str]) -> Analysis:
-    """Findings, statistics and timeline shapes of one trace (events in any order)."""
+def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = None) -> Analysis:
+    """Findings, statistics and timeline shapes of one trace (events in any order).
+
+    ``end_ns`` is when the run ended (``perf_counter_ns``, the same clock on Linux for every
+    process): waits still open then — a deadlock — last until it, not until the last event.
+    """
     if len(events) == 0:
         return Analysis(timeline=None)
     ev = np.sort(events, order="t_ns", kind="stable")
@@ -168,7 +172,7 @@ def analyze(events: np.ndarray, strings: dict[int, str]) -> Analysis:
         lane = p.lane(int(row["pid"]), int(row["tid"]), t, kind is Kind.THREAD_BEGIN)
         lanes.append(lane)
         _step(p, kind, t, lane, row)
-    t0, t1 = int(ev["t_ns"][0]), int(ev["t_ns"][-1])
+    t0, t1 = int(ev["t_ns"][0]), max(int(ev["t_ns"][-1]), end_ns or 0)
     for lane, waits in p.waiting.items():  # still waiting at the end: the span runs to the end
         for kind, obj, start, loc in waits:
             p.spans.append((lane, start, t1, STATES[kind], obj, loc))

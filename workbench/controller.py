@@ -267,7 +267,8 @@ class Run:
     def _analyze_trace(self) -> None:
         """Findings and statistics from the recorded events; the trace is kept on disk."""
         events = self.trace_events()
-        result = analysis.analyze(events, self.strings)
+        end_ns = time.perf_counter_ns()
+        result = analysis.analyze(events, self.strings, end_ns)
         self.record.findings.extend(result.findings)
         self.record.stats = result.stats(len(events), self.record.events_dropped)
         self.analysis = result
