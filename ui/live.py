@@ -97,7 +97,7 @@ class LiveFeed:
         if row:
             w.speedup_plot.add_point(key, row)
             w.speedup_plot.set_fit(key, summary["amdahl"])
-        w.result_panel.show_record(record)
+        s.last_record = record  # shown when the sweep ends: the Result tab is hidden meanwhile
         w.console_panel.append(
             "workbench",
             f"{summary['id']} workers={workers}: {record['status']}"

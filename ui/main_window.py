@@ -29,10 +29,11 @@ from ui.cores_plot import CoresPlot
 from ui.history_panel import HistoryPanel
 from ui.lesson_panel import LessonPanel
 from ui.live import LiveFeed
+from ui.opencl_panel import OpenCLPanel
 from ui.params_panel import ParamsPanel
 from ui.result_panel import ResultPanel
 from ui.run_panel import RunPanel
-from ui.runner import RunJob, Runner, SweepJob
+from ui.runner import RooflineJob, RunJob, Runner, SweepJob
 from ui.speedup_plot import SpeedupPlot
 from ui.trace_view import TraceView
 from workbench import catalog, compare, export
@@ -56,7 +57,9 @@ class MainWindow(QMainWindow):
         self.history = history or History()
         self.recipe: Recipe | None = None
         self.runner = Runner(self.history, self)
-        self.monitor = CpuMonitor(rate_hz=10).start()
+        # 25 Hz: the cores chart redraws when a sample arrives, and should move at >= 20 fps;
+        # the monitor's own cost at this rate is about 1 % of a core (benchmarks/README.md).
+        self.monitor = CpuMonitor(rate_hz=25).start()
         self.live = LiveFeed(self, self.monitor)
         self.timeout_s = DEFAULT_TIMEOUT_S
         self.last_status = self.last_message = ""
@@ -84,6 +87,7 @@ class MainWindow(QMainWindow):
         self.cores_plot = CoresPlot()
         self.history_panel = HistoryPanel(self.history)
         self.trace_view = TraceView()
+        self.opencl_panel = OpenCLPanel()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -109,6 +113,7 @@ class MainWindow(QMainWindow):
             "timeline": self._dock("Timeline", self.trace_view.timeline, right),
             "findings": self._dock("Findings", self.trace_view.findings, right),
             "locks": self._dock("Locks", self.trace_view.locks, right),
+            "opencl": self._dock("OpenCL", self.opencl_panel, right),
         }
         # Catalog, form and controls stack on the left for the full height; result, speedup and
         # lesson share the right as tabs; cores, console and history share the bottom right.
@@ -118,7 +123,7 @@ class MainWindow(QMainWindow):
         d = self.docks
         self.tabifyDockWidget(d["result"], d["speedup"])
         self.tabifyDockWidget(d["result"], d["lesson"])
-        for name in ("timeline", "findings", "locks"):
+        for name in ("timeline", "findings", "locks", "opencl"):
             self.tabifyDockWidget(d["result"], d[name])
         self.tabifyDockWidget(d["cores"], d["console"])
         self.tabifyDockWidget(d["cores"], d["history"])
@@ -205,10 +210,13 @@ class MainWindow(QMainWindow):
         self.run_panel.sig_compare_requested.connect(self._on_compare_requested)
         self.run_panel.sig_cancel_requested.connect(self._on_cancel_requested)
         self.runner.sig_job_finished.connect(self._on_runner_job_finished)
+        self.cores_plot.set_rate(self.monitor.rate_hz)
         self.cores_plot.sig_rate_changed.connect(self.monitor.set_rate)
         self.history_panel.sig_sweeps_overlaid.connect(self._on_history_sweeps_overlaid)
         self.history_panel.sig_rerun_requested.connect(self._on_history_rerun_requested)
         self.history_panel.sig_run_shown.connect(self._on_history_run_shown)
+        self.opencl_panel.sig_device_chosen.connect(self._on_opencl_device_chosen)
+        self.opencl_panel.sig_roofline_requested.connect(self._on_opencl_roofline_requested)
 
     # -- recipes and parameters --------------------------------------------------------------
     def select_recipe(self, recipe_id: str) -> None:
@@ -343,17 +351,49 @@ class MainWindow(QMainWindow):
             self.console_panel.append("workbench", "cancelling…")
             self.runner.cancel()
 
+    # -- OpenCL ------------------------------------------------------------------------------
+    @Slot(str)
+    def _on_opencl_device_chosen(self, device: str) -> None:
+        """The picker sets the ``device`` parameter of OpenCL recipes."""
+        if self.recipe and "device" in self.recipe.param_names():
+            self.params_panel.set_values({"device": device})
+
+    @Slot()
+    def _on_opencl_roofline_requested(self) -> None:
+        device = self.opencl_panel.current_device()
+        self._launch(RooflineJob(device), f"measure the roofline of OpenCL device {device}")
+
+    def _show_opencl(self, record: dict[str, Any]) -> None:
+        self.opencl_panel.show_result(record)
+        device = (record.get("result") or {}).get("device")
+        if device:
+            from workbench import roofline
+
+            self.opencl_panel.set_roofline(roofline.load(roofline.key(device)))
+
     @Slot(object)
     def _on_runner_job_finished(self, outcome: Any) -> None:
+        if isinstance(self.runner.last_job, RooflineJob):
+            self.opencl_panel.set_roofline(outcome.get("roofline"), outcome.get("error"))
+            self.run_panel.set_finished(
+                "ok" if "roofline" in outcome else "failed",
+                outcome.get("error") or "roofline measured",
+            )
+            self.docks["opencl"].raise_()
+            return
         self.live.drain(self.runner.inbox)
         self.live.state.progress = None
         self.history_panel.reload()
         status, message = _describe(outcome)
+        if isinstance(outcome, list) and self.live.state.last_record:
+            self.result_panel.show_record(self.live.state.last_record)  # the sweep's last point
         if isinstance(outcome, RunRecord):
             self.result_panel.show_record(outcome.as_dict())
             self.last_outcome = outcome.as_dict()
             if outcome.spec.trace:
                 self._show_trace(outcome)
+            if outcome.backend == "opencl" and outcome.result:
+                self._show_opencl(outcome.as_dict())
         elif isinstance(outcome, list) and outcome:
             self.last_outcome = outcome
         self.run_panel.set_finished(status, message)
@@ -479,6 +519,9 @@ class MainWindow(QMainWindow):
         if not self._sized and not isinstance(self.settings.value("window/state"), QByteArray):
             self._sized = True
             QTimer.singleShot(0, self.default_sizes)
+        if not getattr(self, "_devices_asked", False):
+            self._devices_asked = True
+            self.opencl_panel.load_devices_async()  # in a child process: OpenCL stays out
 
     def default_sizes(self) -> None:
         d = self.docks
@@ -504,6 +547,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         self.timer.stop()
         self.runner.shutdown()
+        self.opencl_panel.stop()
         self.monitor.stop()
         super().closeEvent(event)
 

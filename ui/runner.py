@@ -83,6 +83,28 @@ class SweepJob:
             sweep.cancel()
 
 
+@dataclass
+class RooflineJob:
+    """Measure (or read from the cache) a device's roofline: a probe run through the engine."""
+
+    device: str = "auto"
+    refresh: bool = False
+
+    def execute(self, inbox: Inbox, history: History | None) -> Any:
+        from workbench import roofline
+
+        try:
+            return {"roofline": roofline.get(self.device, refresh=self.refresh)}
+        except (LookupError, roofline.RooflineError) as exc:
+            return {"error": str(exc)}
+
+    def cancel(self) -> None:
+        """The probe lasts a few seconds and ends by itself."""
+
+
+Job = RunJob | SweepJob | RooflineJob
+
+
 def _to(inbox: Inbox) -> controller.Listener_:
     def listener(kind: str, payload: Any) -> None:
         if kind == "finished":
@@ -99,7 +121,7 @@ class Worker(QObject):
 
     sig_job_finished = Signal(object)
 
-    def __init__(self, job: RunJob | SweepJob, inbox: Inbox, history: History | None) -> None:
+    def __init__(self, job: Job, inbox: Inbox, history: History | None) -> None:
         super().__init__()
         self.job, self.inbox, self.history = job, inbox, history
 
@@ -125,14 +147,14 @@ class Runner(QObject):
         self.inbox: Inbox = collections.deque()
         self._thread: QThread | None = None
         self._worker: Worker | None = None
-        self.job: RunJob | SweepJob | None = None
-        self.last_job: RunJob | SweepJob | None = None
+        self.job: Job | None = None
+        self.last_job: Job | None = None
 
     @property
     def busy(self) -> bool:
         return self.job is not None
 
-    def start(self, job: RunJob | SweepJob) -> bool:
+    def start(self, job: Job) -> bool:
         if self.busy:
             return False
         self.job = job

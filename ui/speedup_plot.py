@@ -176,7 +176,8 @@ class SpeedupPlot(QWidget):
         plot.setLabel("bottom", "workers (p)")
         plot.setLabel("left", "speedup  T(1) / T(p)")
         plot.setLabel("right", "efficiency  S / p")
-        plot.showGrid(x=True, y=True, alpha=0.2)
+        # No grid: pyqtgraph's grid made each repaint ~4x slower (18 ms vs 2-5 ms), which
+        # stalled the window at every sweep point (benchmarks/gui_responsiveness.py).
         # Efficiency lives in a second ViewBox sharing the x axis (pyqtgraph's MultiplePlotAxes).
         self._eff_vb = pg.ViewBox()
         plot.scene().addItem(self._eff_vb)

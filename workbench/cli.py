@@ -127,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("devices", help="cores, CPU, Python and parallel libraries")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("roofline", help="memory bandwidth and peak compute of an OpenCL device")
+    p.add_argument("--device", default="auto", help="auto, an index like 0:1, or part of a name")
+    p.add_argument("--refresh", action="store_true", help="measure again, not from the cache")
+    p.add_argument("--json", action="store_true")
     return parser
 
 
@@ -482,9 +487,12 @@ def _when(t: float) -> str:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
+    from workbench import opencl
+
     info = machine_info()
+    ocl = opencl.probe()  # in a child process: this one never loads OpenCL
     if args.json:
-        emit(info)
+        emit(info | {"opencl": ocl})
         return 0
     print(f"CPU      {info['cpu_model']}")
     print(
@@ -499,6 +507,29 @@ def cmd_devices(args: argparse.Namespace) -> int:
     )
     for name, version in info["libraries"].items():
         print(f"  {name:26} {version or 'not installed'}")
+    print("\n".join(opencl.describe(ocl)))
+    return 0
+
+
+def cmd_roofline(args: argparse.Namespace) -> int:
+    from workbench import roofline
+
+    try:
+        roof = roofline.get(args.device, refresh=args.refresh)
+    except LookupError as exc:
+        raise UsageError(str(exc)) from None
+    except roofline.RooflineError as exc:
+        print(f"workbench: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        emit(roof)
+        return 0
+    ridge = roof["gflops_peak"] / roof["gbps_peak"]
+    print(
+        f"{roof['device']}: memory {roof['gbps_peak']:.1f} GB/s, compute "
+        f"{roof['gflops_peak']:.1f} GFLOP/s, ridge at {ridge:.2f} FLOP/byte "
+        f"(measured {_when(roof['measured_at'])})"
+    )
     return 0
 
 
@@ -510,5 +541,6 @@ COMMANDS = {
     "trace": cmd_trace,
     "history": cmd_history,
     "devices": cmd_devices,
+    "roofline": cmd_roofline,
     "gui": open_window,
 }

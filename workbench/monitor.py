@@ -12,6 +12,7 @@ costs.
 from __future__ import annotations
 
 import collections
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -37,19 +38,91 @@ def _busy(a: psutil._common.scputimes, b: psutil._common.scputimes) -> float:
     return max(0.0, min(100.0, 100.0 * (1.0 - idle / total))) if total > 0 else 0.0
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_PROC = os.path.isdir("/proc/self/task")
+
+
+def _linux_children(pid: int) -> list[int]:
+    """Descendants from ``/proc/<pid>/task/*/children``: proportional to the tree's size,
+    where psutil's ``children(recursive=True)`` reads every process on the machine."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    kids = [int(x) for x in f.read().split()]
+            except OSError:
+                continue
+            found += kids
+            todo += kids
+    return found
+
+
+def _linux_cpu(pid: int, with_children: bool) -> float:
+    """utime + stime (+ cutime + cstime) in seconds from ``/proc/<pid>/stat``."""
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        fields = f.read().rsplit(b")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if with_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / _TICKS
+
+
+class ProcessTree:
+    """CPU seconds used by a process and its descendants.
+
+    The descendants are looked up again every :data:`RESCAN_S`; each reading then costs one
+    ``/proc/<pid>/stat`` per process. Elsewhere than Linux, psutil does the same work."""
+
+    RESCAN_S = 1.0
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.root = psutil.Process(pid)
+        self.children: list[int] = []
+        self._scanned = 0.0
+        self._fast = _PROC and os.path.exists(f"/proc/{pid}/task")
+
+    def _rescan(self) -> None:
+        if self._fast:
+            self.children = _linux_children(self.pid)
+        else:
+            self.children = [c.pid for c in self.root.children(recursive=True)]
+
+    def cpu_seconds(self) -> float | None:
+        """None once the root is gone."""
+        now = time.monotonic()
+        try:
+            if now - self._scanned >= self.RESCAN_S:
+                self._rescan()
+                self._scanned = now
+            used = self._cpu(self.pid, True)
+        except (OSError, psutil.Error, ValueError, IndexError):
+            return None
+        for child in self.children:
+            try:
+                used += self._cpu(child, False)
+            except (OSError, psutil.Error, ValueError, IndexError):
+                pass
+        return used
+
+    def _cpu(self, pid: int, with_children: bool) -> float:
+        if self._fast:
+            return _linux_cpu(pid, with_children)
+        t = psutil.Process(pid).cpu_times()
+        extra = t.children_user + t.children_system if with_children else 0.0
+        return t.user + t.system + extra
+
+
 def tree_cpu_seconds(pid: int) -> float | None:
     """CPU seconds used so far by ``pid`` and its descendants (None once it is gone)."""
     try:
-        root = psutil.Process(pid)
-        t = root.cpu_times()
-        used = t.user + t.system + t.children_user + t.children_system
-        for child in root.children(recursive=True):
-            try:
-                c = child.cpu_times()
-                used += c.user + c.system
-            except psutil.Error:
-                pass
-        return used
+        return ProcessTree(pid).cpu_seconds()
     except psutil.Error:
         return None
 
@@ -68,6 +141,7 @@ class CpuMonitor:
         self._subscribers: list[Callable[[Sample], None]] = []
         self._history: collections.deque[tuple[float, list, float | None]] = collections.deque()
         self._pid: int | None = None
+        self._tree: ProcessTree | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._cpu_s = 0.0
@@ -79,6 +153,10 @@ class CpuMonitor:
     def track(self, pid: int | None) -> None:
         """Attribute load to this process tree from now on (None: stop tracking)."""
         self._pid = pid
+        try:
+            self._tree = ProcessTree(pid) if pid else None
+        except psutil.Error:
+            self._tree = None
         self._history.clear()  # readings of another tree cannot be differenced
 
     def set_rate(self, rate_hz: float) -> None:
@@ -116,7 +194,7 @@ class CpuMonitor:
         """Take one reading; None until a full window separates it from an earlier one."""
         now = time.monotonic()
         cores = psutil.cpu_times(percpu=True)
-        run_cpu = tree_cpu_seconds(self._pid) if self._pid else None
+        run_cpu = self._tree.cpu_seconds() if self._tree else None
         self._history.append((now, cores, run_cpu))
         base = None
         while len(self._history) > 1 and now - self._history[0][0] >= self.window_s:

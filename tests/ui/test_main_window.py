@@ -184,7 +184,7 @@ def test_a_traced_deadlock_fills_findings_timeline_and_locks(qtbot, window, tmp_
     assert window.last_status == "deadlock"
     view = window.trace_view
     assert view.findings.current_finding["kind"] == "deadlock"
-    assert sorted(view.timeline.lane_names()) == ["MainThread", "one", "two"]
+    assert sorted(view.timeline.lane_names) == ["MainThread", "one", "two"]
     saved = window.history.runs()[0]["trace_path"]
     window.trace_view.clear()
     window.open_trace(saved)

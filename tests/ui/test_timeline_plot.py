@@ -152,7 +152,9 @@ def test_hovering_a_wait_tells_state_object_location_and_duration(plot, traces, 
     view = plot.findChild(pg.PlotWidget)
     point = QPointF((row["start"] + row["end"]) / 2 * 1e-9, row["lane"] + SPAN_TOP + SPAN_H / 2)
     scene = view.getPlotItem().getViewBox().mapViewToScene(point)
-    qtbot.mouseMove(view.viewport(), view.mapFromScene(scene))
+    # The scene's own hover signal, as a real mouse move emits it: a synthetic global mouse
+    # move lands on whatever top-level widget an earlier test left under the cursor.
+    view.scene().sigMouseMoved.emit(scene)
     qtbot.waitUntil(lambda: "waiting for a lock" in QToolTip.text(), timeout=3000)
     text = QToolTip.text()
     assert tl.strings[int(row["obj"])] in text  # the lock
