@@ -16,7 +16,7 @@ import time
 from _common import median, table
 
 WORKERS = (1, 2)
-REPEAT = 3
+REPEAT = 5
 BARE = """
 import multiprocessing, sys, time
 from kernels import workloads
@@ -73,8 +73,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if __name__ == "__main__":
     rows = []
     for w in WORKERS:
-        ours = [workbench(w) for _ in range(REPEAT)]
-        base = [bare(w) for _ in range(REPEAT)]
+        ours, base = [], []
+        for _ in range(REPEAT):  # interleaved, so drift on a shared machine hits both alike
+            ours.append(workbench(w))
+            base.append(bare(w))
         assert {o[2] for o in ours} == {b[2] for b in base}, "different totals"
         for i, what in ((0, "work"), (1, "end to end")):
             o, b = median([x[i] for x in ours]), median([x[i] for x in base])

@@ -363,11 +363,11 @@ def rates(kernel_ms: float, flops: float | None, nbytes: float | None) -> dict[s
     out: dict[str, float] = {}
     seconds = kernel_ms / 1e3
     if flops and seconds > 0:
-        out["gflops"] = round(flops / seconds / 1e9, 4)
+        out["gflops"] = _sig(flops / seconds / 1e9)
     if nbytes and seconds > 0:
-        out["gbps"] = round(nbytes / seconds / 1e9, 4)
+        out["gbps"] = _sig(nbytes / seconds / 1e9)
     if flops and nbytes:
-        out["intensity"] = round(flops / nbytes, 4)
+        out["intensity"] = _sig(flops / nbytes)
     return out
 
 
@@ -419,3 +419,9 @@ def aligned_empty(n: int, dtype: Any, align: int = 4096) -> Any:
 
 def timer() -> int:
     return time.perf_counter_ns()
+
+
+def _sig(x: float) -> float:
+    """Four significant figures: small rates keep their precision (round() to 4 decimals
+    turned 0.00951 GFLOP/s into 0.0095)."""
+    return float(f"{x:.4g}")
