@@ -390,7 +390,7 @@ class MainWindow(QMainWindow):
         if isinstance(outcome, RunRecord):
             self.result_panel.show_record(outcome.as_dict())
             self.last_outcome = outcome.as_dict()
-            if outcome.spec.trace:
+            if outcome.spec.trace or outcome.backend == "opencl":
                 self._show_trace(outcome)
             if outcome.backend == "opencl" and outcome.result:
                 self._show_opencl(outcome.as_dict())

@@ -42,6 +42,9 @@ STATE_COLORS = {
     6: "#FF8FA3",
     7: "#9E9E9E",
     8: "#C9A227",
+    9: "#7048E8",
+    10: "#1971C2",
+    11: "#74C0FC",
 }
 RUNNING_COLOR = "#2F9E44"
 LOCK_COLORS = ("#4DABF7", "#9775FA", "#3BC9DB", "#DA77F2", "#748FFC")

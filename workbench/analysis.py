@@ -30,6 +30,8 @@ STATES = {  # timeline state codes; 0 = running (no span)
     Kind.BARRIER_WAIT: 6,
     Kind.SLEEP: 7,
     Kind.SEM_WAIT: 8,
+    Kind.CL_KERNEL: 10,
+    Kind.CL_COPY: 11,
 }
 STATE_NAMES = {
     0: "running",
@@ -41,6 +43,9 @@ STATE_NAMES = {
     6: "waiting at a barrier",
     7: "sleeping",
     8: "waiting on a semaphore",
+    9: "blocking the event loop",
+    10: "device: kernel",
+    11: "device: transfer",
 }
 ENDS = {
     Kind.LOCK_WOKE,
@@ -52,6 +57,7 @@ ENDS = {
     Kind.SLEEP_END,
     Kind.SEM_WOKE,
     Kind.QUEUE_JOIN_WOKE,
+    Kind.CL_END,
 }
 SPAN_DTYPE = np.dtype(
     [

@@ -254,7 +254,7 @@ class Run:
             }
         if status is Status.OK and self.record.error:
             status = Status.FAILED
-        if self.spec.trace:
+        if self.spec.trace or self.recipe.backend == "opencl":  # device queues make a timeline
             self._analyze_trace()
         self.record.status = status
         self.record.host_s = time.monotonic() - self._t0

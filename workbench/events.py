@@ -83,6 +83,13 @@ class EventBuffer:
             (time.perf_counter_ns(), self.pid, threading.get_ident(), kind, obj, arg, loc)
         )
 
+    def append_at(self, t_ns: int, tid: int, kind: int, obj: int, arg: int) -> None:
+        """An event that happened at ``t_ns`` on a lane that is not a thread (a device queue)."""
+        if len(self._rows) >= self.capacity:
+            self.dropped += 1
+            return
+        self._rows.append((t_ns, self.pid, tid, kind, obj, arg, 0))
+
     def take(self) -> Any:
         """Everything recorded since the last take, as one numpy structured array."""
         import numpy as np

@@ -129,6 +129,33 @@ def _end_own_group() -> None:
     os._exit(3)
 
 
+QUEUE_LANE = 1 << 40  # lane ids for device queues: far from any thread ident
+
+
+def device_commands(events: EventBuffer, result: Any) -> None:
+    """An OpenCL recipe's profiled commands (``result["commands"]`` with host times) as events
+    on one lane per queue, so they land on the same timeline as the host's threads."""
+    commands = result.get("commands") if isinstance(result, dict) else None
+    if not commands or "host_start_ns" not in commands[0]:
+        return
+    ids = events.strings.id
+    lanes: dict[str, int] = {}
+    for c in commands:
+        if c["queue"] not in lanes:  # name the lane, as a thread's begin names a thread's
+            lanes[c["queue"]] = QUEUE_LANE + len(lanes)
+            events.append_at(
+                c["host_start_ns"] - 1,
+                lanes[c["queue"]],
+                ids("thread.begin"),
+                ids(f"OpenCL queue {c['queue']}"),
+                0,
+            )
+        kind = "cl.kernel" if c["name"].startswith("kernel") else "cl.copy"
+        lane = lanes[c["queue"]]
+        events.append_at(c["host_start_ns"], lane, ids(kind), ids(c["name"]), 0)
+        events.append_at(c["host_end_ns"], lane, ids("cl.end"), ids(c["name"]), 0)
+
+
 def run_repeats(spec: dict[str, Any], ctx: HostContext) -> None:
     """Run the recipe ``repeat`` times, reporting each repeat's time, phases and result."""
     function = getattr(importlib.import_module(spec["module"]), spec["function"])
@@ -140,6 +167,7 @@ def run_repeats(spec: dict[str, Any], ctx: HostContext) -> None:
         result = function(ctx, **params)
         wall = time.perf_counter_ns() - start
         ctx.events.add("repeat.end", spec["id"], index)
+        device_commands(ctx.events, result)
         ctx.sender.put(
             Msg.REPEAT,
             {"index": index, "wall_ns": wall, "phases": dict(ctx.phases), "result": result},

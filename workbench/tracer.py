@@ -61,6 +61,9 @@ class Kind(StrEnum):
     SLEEP = "sleep"
     SLEEP_END = "sleep.end"
     MISUSE = "misuse"  # obj = the primitive; the message is interned in arg
+    CL_KERNEL = "cl.kernel"  # an OpenCL command on a device queue's lane: a kernel …
+    CL_COPY = "cl.copy"  # … or a transfer; obj = its name
+    CL_END = "cl.end"
     LOOP_BLOCKED = "loop.blocked"  # obj = the callback or task, arg = ns, loc = where it was
     MEM_READ = "mem.read"  # obj = "global mod.name", "attr Class@id.name", "item dict@id[key]"
     MEM_WRITE = "mem.write"

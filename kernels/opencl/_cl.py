@@ -291,8 +291,11 @@ class Timeline:
     def __init__(self, queue_name: str = "q0") -> None:
         self.queue_name = queue_name
         self.items: list[tuple[str, str, Any]] = []
+        self.host_anchor_ns = 0  # host perf_counter_ns when the first command was queued
 
     def add(self, phase: str, name: str, event: Any) -> Any:
+        if not self.items:
+            self.host_anchor_ns = time.perf_counter_ns()
         self.items.append((phase, name, event))
         return event
 
@@ -300,7 +303,17 @@ class Timeline:
         return phase_times(self.items)
 
     def commands(self) -> list[dict[str, Any]]:
-        return commands(self.items, self.queue_name)
+        out = commands(self.items, self.queue_name)
+        first = self.items[0][2] if self.items else None
+        queued = getattr(getattr(first, "profile", None), "queued", None)
+        if out and queued is not None and self.host_anchor_ns:
+            # The device clock is not the host's: anchor the first command's "queued" time to
+            # the host time it was enqueued at, so commands sit beside the host's threads.
+            start0 = min(e.profile.start for _, _, e in self.items)
+            shift = self.host_anchor_ns - queued + start0
+            for c in out:
+                c["host_start_ns"], c["host_end_ns"] = c["start_ns"] + shift, c["end_ns"] + shift
+        return out
 
 
 class Span:
