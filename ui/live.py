@@ -66,6 +66,8 @@ class LiveFeed:
         w, s = self.window, self.state
         if kind == "log":
             w.console_panel.append(payload["stream"], payload["text"])
+        elif kind == "hello" and payload.get("child"):
+            return  # a traced child process: the monitor already follows the host's tree
         elif kind == "hello":
             s.host_pid = payload["pid"]
             s.progress = s.progress or 0.0

@@ -30,6 +30,7 @@ STATES = {  # timeline state codes; 0 = running (no span)
     Kind.BARRIER_WAIT: 6,
     Kind.SLEEP: 7,
     Kind.SEM_WAIT: 8,
+    Kind.PROCESS_JOIN: 5,
     Kind.CL_KERNEL: 10,
     Kind.CL_COPY: 11,
 }
@@ -58,6 +59,7 @@ ENDS = {
     Kind.SEM_WOKE,
     Kind.QUEUE_JOIN_WOKE,
     Kind.CL_END,
+    Kind.PROCESS_JOINED,
 }
 SPAN_DTYPE = np.dtype(
     [
@@ -218,7 +220,12 @@ def _array(rows: list[tuple], dtype: np.dtype, t0: int, times: tuple[str, ...]) 
 def _step(p: _Pass, kind: Kind, t: int, lane: int, row: np.void) -> None:
     obj, arg, loc = int(row["obj"]), int(row["arg"]), int(row["loc"])
     if kind is Kind.THREAD_BEGIN:
-        p.lane_info[lane]["name"] = p.s.get(obj, p.lane_info[lane]["name"])
+        name = p.s.get(obj, p.lane_info[lane]["name"])
+        pid = p.lane_info[lane]["pid"]
+        first = p.lane_info[0]["pid"]
+        if pid != first and not name.startswith("OpenCL queue"):
+            name = f"{name} [pid {pid}]"  # a child process's thread
+        p.lane_info[lane]["name"] = name
         p.lane_info[lane]["start"] = t
     elif kind is Kind.THREAD_END:
         p.ended.add(lane)

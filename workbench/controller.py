@@ -75,6 +75,10 @@ class Run:
         self._known: dict[int, psutil.Process] = {}
         self._finished_at = 0.0
         self._deadlocked = False
+        self._host_conn: Connection | None = None
+        self._remaps: dict[int, dict[int, int]] = {}
+        self._string_ids: dict[str, int] = {}
+        self._dropped: dict[int, int] = {}
         self.analysis: analysis.Analysis | None = None
         self._readers: list[threading.Thread] = []
         self.proc: subprocess.Popen[bytes] | None = None
@@ -142,12 +146,13 @@ class Run:
                         if conn:
                             conn.send(self._host_spec())
                             conns.append(conn)
+                            self._host_conn = self._host_conn or conn  # the first to connect
                         continue
                     try:
-                        finished |= self._handle(item.recv())
+                        finished |= self._handle(item.recv(), item)
                     except (EOFError, OSError):
                         conns.remove(item)
-                status = self._check(finished, bool(conns))
+                status = self._check(finished, self._host_conn in conns)
         except Exception as exc:  # keep the record honest even if the pump itself breaks
             self.record.error = {
                 "type": type(exc).__name__,
@@ -183,8 +188,9 @@ class Run:
             return Status.FAILED
         return None
 
-    def _handle(self, batch: list[tuple[str, Any]]) -> bool:
-        """Apply one batch to the record; True once the host said it is done."""
+    def _handle(self, batch: list[tuple[str, Any]], conn: Any = None) -> bool:
+        """Apply one batch to the record; True once the host said it is done. Traced child
+        processes connect too: their batches carry events (and their own string ids)."""
         done = False
         for kind, payload in batch:
             if kind == Msg.REPEAT:
@@ -195,7 +201,7 @@ class Run:
             elif kind == Msg.ERROR:
                 self.record.error = payload
             elif kind == Msg.EVENTS:
-                self._take_events(payload)
+                self._take_events(payload, conn)
             elif kind == Msg.FINDING:
                 self.record.findings.append(payload)
                 self._deadlocked |= payload.get("kind") == "deadlock"
@@ -205,13 +211,22 @@ class Run:
             self._emit(kind, payload)
         return done
 
-    def _take_events(self, payload: dict[str, Any]) -> None:
-        self.strings.update(payload["strings"])
+    def _take_events(self, payload: dict[str, Any], conn: Any = None) -> None:
+        """Keep a batch of events, its string ids translated into the run's one table (each
+        process interns its own strings)."""
+        table = self._remaps.setdefault(id(conn), {})
+        for local, text in payload["strings"].items():
+            found = self._string_ids.get(text)
+            if found is None:
+                found = self._string_ids[text] = len(self.strings)
+                self.strings[found] = text
+            table[int(local)] = found
         records = decode(payload["records"])
         if len(records):
-            self.events.append(records)
+            self.events.append(_translate(records, table, self._string_ids.get("misuse")))
         self.record.events += len(records)
-        self.record.events_dropped = max(self.record.events_dropped, payload.get("dropped", 0))
+        self._dropped[id(conn)] = payload.get("dropped", 0)
+        self.record.events_dropped = sum(self._dropped.values())
 
     def _host_spec(self) -> dict[str, Any]:
         return self.spec.as_dict() | {
@@ -290,6 +305,32 @@ class Run:
         from workbench.events import event_dtype
 
         return np.concatenate(self.events) if self.events else np.zeros(0, event_dtype())
+
+
+def _translate(records: Any, table: dict[int, int], misuse: int | None) -> Any:
+    """Records with a process's own string ids replaced by the run's."""
+    import numpy as np
+
+    if all(k == v for k, v in table.items()):
+        return records
+    lut = np.arange(
+        max(
+            max(table),
+            int(records["kind"].max()),
+            int(records["obj"].max()),
+            int(records["loc"].max()),
+        )
+        + 1
+    )
+    for local, run_id in table.items():
+        lut[local] = run_id
+    out = records.copy()
+    for name in ("kind", "obj", "loc"):
+        out[name] = lut[out[name]]
+    if misuse is not None:  # a misuse event carries its message's string id in arg
+        hit = out["kind"] == misuse
+        out["arg"][hit] = lut[out["arg"][hit]]
+    return out
 
 
 def _describe_exit(code: int | None) -> str:

@@ -203,13 +203,19 @@ def stop_tracing(shared: Any) -> None:
 
 
 def main() -> int:
-    conn = connect(os.environ[ADDRESS_ENV], bytes.fromhex(os.environ.pop(AUTHKEY_ENV)))
+    authkey = bytes.fromhex(os.environ.pop(AUTHKEY_ENV))
+    conn = connect(os.environ[ADDRESS_ENV], authkey)
     events = EventBuffer(Strings())
     sender = Sender(conn, events)
     sender.put(Msg.HELLO, {"pid": os.getpid(), "host": os.uname().nodename})
     spec = conn.recv()
     ctx = HostContext(sender, events)
-    shared = start_tracing(events, sender, spec["trace_mode"]) if spec.get("trace") else None
+    shared = None
+    if spec.get("trace"):
+        from workbench.child_trace import child_env
+
+        os.environ.update(child_env(os.environ[ADDRESS_ENV], authkey, spec["trace_mode"]))
+        shared = start_tracing(events, sender, spec["trace_mode"])
     code = 0
     try:
         run_repeats(spec, ctx)

@@ -12,6 +12,9 @@ scripts are traced the same way; ``uninstall()`` puts the originals back.
 
 from __future__ import annotations
 
+import importlib
+import multiprocessing.managers
+import multiprocessing.process
 import queue
 import threading
 import time
@@ -124,6 +127,10 @@ class TracedRLock(TracedLock):
         self._count -= 1
         if self._count == 0:
             super().release()
+
+    def _recursion_count(self) -> int:
+        """As the C RLock: how deep the calling thread holds it (multiprocessing asks)."""
+        return self._count if self._owner == get_ident() else 0
 
     # Condition uses these to release an RLock completely while it waits.
     def _release_save(self) -> tuple[int, int | None]:
@@ -327,79 +334,78 @@ class TracedBarrier(_Wrapped):
         return getattr(self._barrier, name)
 
 
-def _traced_queue(base: type) -> type:
-    """A subclass of a ``queue`` class whose put/get/join record what the program did."""
+def _queue_name(q: Any) -> str:
+    name = q.__dict__.get("_wb_name")
+    if name is None:
+        name = q._wb_name = _T.new_name(type(q).__name__) if _T else type(q).__name__
+    return name
 
-    class Traced(base):  # type: ignore[misc,valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._name = _T.new_name(base.__name__) if _T else base.__name__
 
-        def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
-            t = _T
-            if t is None or t.suppressed():
-                return super().put(item, block, timeout)
-            full = self.maxsize > 0 and self._qsize() >= self.maxsize  # unlocked peek
-            loc = (
-                t.wait_begin(Kind.QUEUE_PUT_WAIT, self._name, timeout)
-                if full and block
-                else t.where()[0]
-            )
-            t.enter()
-            try:
-                super().put(item, block, timeout)
-            finally:
-                t.leave()
-                if full and block:
-                    t.wait_end(Kind.QUEUE_WOKE, self._name, 1, loc)
-            t.emit(Kind.QUEUE_PUT, self._name, id(item) & 0xFFFFFFFF, loc)
+def _queue_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    _REAL["Queue.__init__"](self, *args, **kwargs)
+    if _T:
+        self._wb_name = _T.new_name(type(self).__name__)  # named where it was made
 
-        def get(self, block: bool = True, timeout: float | None = None) -> Any:
-            t = _T
-            if t is None or t.suppressed():
-                return super().get(block, timeout)
-            empty = not self._qsize()  # unlocked peek: only decides whether to show a wait
-            loc = (
-                t.wait_begin(Kind.QUEUE_GET_WAIT, self._name, timeout)
-                if empty and block
-                else t.where()[0]
-            )
-            t.enter()
-            try:
-                item = super().get(block, timeout)
-            finally:
-                t.leave()
-                if empty and block:
-                    t.wait_end(Kind.QUEUE_WOKE, self._name, 1, loc)
-            t.emit(Kind.QUEUE_GOT, self._name, id(item) & 0xFFFFFFFF, loc)
-            return item
 
-        def task_done(self) -> None:
-            if _T and not _T.suppressed():
-                _T.emit(Kind.QUEUE_DONE, self._name, 0, _T.where()[0])
-            return self._call_inner(super().task_done)
+def _queue_put(self: Any, item: Any, block: bool = True, timeout: float | None = None) -> None:
+    t = _T
+    if t is None or get_ident() in t.inside:
+        return _REAL["Queue.put"](self, item, block, timeout)
+    name = _queue_name(self)
+    full = self.maxsize > 0 and self._qsize() >= self.maxsize  # unlocked peek
+    loc = t.wait_begin(Kind.QUEUE_PUT_WAIT, name, timeout) if full and block else t.where()[0]
+    t.enter()
+    try:
+        _REAL["Queue.put"](self, item, block, timeout)
+    finally:
+        t.leave()
+        if full and block:
+            t.wait_end(Kind.QUEUE_WOKE, name, 1, loc)
+    t.emit(Kind.QUEUE_PUT, name, id(item) & 0xFFFFFFFF, loc)
 
-        def join(self) -> None:
-            t = _T
-            if t is None or t.suppressed():
-                return super().join()
-            loc = t.wait_begin(Kind.QUEUE_JOIN_WAIT, self._name, None)
-            try:
-                self._call_inner(super().join)
-            finally:
-                t.wait_end(Kind.QUEUE_JOIN_WOKE, self._name, 1, loc)
 
-        def _call_inner(self, method: Any) -> Any:
-            if _T:
-                _T.enter()
-            try:
-                return method()
-            finally:
-                if _T:
-                    _T.leave()
+def _queue_get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
+    t = _T
+    if t is None or get_ident() in t.inside:
+        return _REAL["Queue.get"](self, block, timeout)
+    name = _queue_name(self)
+    empty = not self._qsize()  # unlocked peek: only decides whether to show a wait
+    loc = t.wait_begin(Kind.QUEUE_GET_WAIT, name, timeout) if empty and block else t.where()[0]
+    t.enter()
+    try:
+        item = _REAL["Queue.get"](self, block, timeout)
+    finally:
+        t.leave()
+        if empty and block:
+            t.wait_end(Kind.QUEUE_WOKE, name, 1, loc)
+    t.emit(Kind.QUEUE_GOT, name, id(item) & 0xFFFFFFFF, loc)
+    return item
 
-    Traced.__name__ = Traced.__qualname__ = base.__name__
-    return Traced
+
+def _queue_task_done(self: Any) -> None:
+    t = _T
+    if t is None or get_ident() in t.inside:
+        return _REAL["Queue.task_done"](self)
+    t.emit(Kind.QUEUE_DONE, _queue_name(self), 0, t.where()[0])
+    t.enter()
+    try:
+        _REAL["Queue.task_done"](self)
+    finally:
+        t.leave()
+
+
+def _queue_join(self: Any) -> None:
+    t = _T
+    if t is None or get_ident() in t.inside:
+        return _REAL["Queue.join"](self)
+    name = _queue_name(self)
+    loc = t.wait_begin(Kind.QUEUE_JOIN_WAIT, name, None)
+    t.enter()
+    try:
+        _REAL["Queue.join"](self)
+    finally:
+        t.leave()
+        t.wait_end(Kind.QUEUE_JOIN_WOKE, name, 1, loc)
 
 
 class TracedSimpleQueue:
@@ -485,6 +491,27 @@ def _join(self: threading.Thread, timeout: float | None = None) -> None:
         t.wait_end(Kind.JOIN_WOKE, self.name, int(not self.is_alive()), loc)
 
 
+def _process_start(self: Any) -> None:
+    t = _T
+    _REAL["BaseProcess.start"](self)
+    if t and get_ident() not in t.inside:
+        t.emit(Kind.PROCESS_START, self.name, self.pid or 0, t.where()[0])
+
+
+def _process_join(self: Any, timeout: float | None = None) -> None:
+    t = _T
+    if t is None or get_ident() in t.inside:
+        return _REAL["BaseProcess.join"](self, timeout)
+    loc = t.wait_begin(Kind.PROCESS_JOIN, f"process {self.name}", timeout)
+    try:
+        _REAL["BaseProcess.join"](self, timeout)
+    finally:
+        code = self.exitcode
+        t.wait_end(
+            Kind.PROCESS_JOINED, f"process {self.name}", -1000 if code is None else code, loc
+        )
+
+
 PATCHES = {
     (threading, "Lock"): TracedLock,
     (threading, "RLock"): TracedRLock,
@@ -493,37 +520,76 @@ PATCHES = {
     (threading, "Semaphore"): TracedSemaphore,
     (threading, "BoundedSemaphore"): TracedBoundedSemaphore,
     (threading, "Barrier"): TracedBarrier,
-    (queue, "Queue"): None,
-    (queue, "LifoQueue"): None,
-    (queue, "PriorityQueue"): None,
+    # queue.Queue's methods are patched in place (LifoQueue and PriorityQueue inherit them):
+    # the class itself stays the same object, so a Manager can still pickle it by name.
+    (queue.Queue, "__init__"): _queue_init,
+    (queue.Queue, "put"): _queue_put,
+    (queue.Queue, "get"): _queue_get,
+    (queue.Queue, "task_done"): _queue_task_done,
+    (queue.Queue, "join"): _queue_join,
     (queue, "SimpleQueue"): TracedSimpleQueue,
     (time, "sleep"): _traced_sleep,
     (threading.Thread, "__init__"): _init,
     (threading.Thread, "start"): _start,
     (threading.Thread, "_bootstrap_inner"): _bootstrap_inner,
     (threading.Thread, "join"): _join,
+    (multiprocessing.process.BaseProcess, "start"): _process_start,
+    (multiprocessing.process.BaseProcess, "join"): _process_join,
 }
+
+
+def _key(owner: Any, name: str) -> str:
+    return f"{owner.__name__}.{name}" if isinstance(owner, type) else name
+
+
+# Standard-library modules that subclass threading's classes at import time
+# (``multiprocessing.synchronize.Barrier(threading.Barrier)``): imported before the swap, so
+# their classes keep the real bases; a later import would subclass the traced stand-ins.
+PREIMPORT = (
+    "multiprocessing.synchronize",
+    "multiprocessing.queues",
+    "multiprocessing.managers",
+    "multiprocessing.pool",
+    "concurrent.futures.thread",
+    "concurrent.futures.process",
+    "logging",
+)
+
+
+def _swap_manager_registry(old_to_new: dict[Any, Any]) -> None:
+    """A Manager pickles its registry of types by name to start its server, and pickle refuses
+    ``threading.Event`` while that name leads to the stand-in: the registry holds the
+    stand-ins (``workbench.instrument.TracedEvent``) instead, which pickle by their own name."""
+    registry = multiprocessing.managers.SyncManager._registry
+    for typeid, (callable_, *rest) in list(registry.items()):
+        if callable_ in old_to_new:
+            registry[typeid] = (old_to_new[callable_], *rest)
 
 
 def install(tracer: Tracer) -> None:
     """Swap the traced primitives in; every primitive created from now on is recorded."""
+    for module in PREIMPORT:
+        importlib.import_module(module)
     global _T, _K_ACQUIRED, _K_RELEASED
     _K_ACQUIRED = tracer.kind_ids[Kind.LOCK_ACQUIRED]
     _K_RELEASED = tracer.kind_ids[Kind.LOCK_RELEASED]
     if _REAL:
         raise RuntimeError("tracing is already installed")
     for (owner, name), replacement in PATCHES.items():
-        key = name if owner is not threading.Thread else f"Thread.{name}"
+        key = _key(owner, name)
         _REAL[key] = getattr(owner, name)
-        if replacement is None:
-            replacement = _traced_queue(_REAL[key])
         setattr(owner, name, replacement)
     _T = tracer
+    _swap_manager_registry(
+        {_REAL[_key(o, n)]: new for (o, n), new in PATCHES.items() if o is threading}
+    )
 
 
 def uninstall() -> None:
     global _T
     _T = None
+    _swap_manager_registry(
+        {new: _REAL[_key(o, n)] for (o, n), new in PATCHES.items() if o is threading}
+    )
     for (owner, name), _ in PATCHES.items():
-        key = name if owner is not threading.Thread else f"Thread.{name}"
-        setattr(owner, name, _REAL.pop(key))
+        setattr(owner, name, _REAL.pop(_key(owner, name)))

@@ -61,6 +61,9 @@ class Kind(StrEnum):
     SLEEP = "sleep"
     SLEEP_END = "sleep.end"
     MISUSE = "misuse"  # obj = the primitive; the message is interned in arg
+    PROCESS_START = "process.start"  # obj = the process's name, arg = its pid
+    PROCESS_JOIN = "process.join"  # waiting for a child process to end
+    PROCESS_JOINED = "process.joined"  # arg = its exit code (or -1000 when still running)
     CL_KERNEL = "cl.kernel"  # an OpenCL command on a device queue's lane: a kernel …
     CL_COPY = "cl.copy"  # … or a transfer; obj = its name
     CL_END = "cl.end"
@@ -79,6 +82,7 @@ WAIT_KINDS = {
     Kind.QUEUE_PUT_WAIT: "queue put",
     Kind.QUEUE_JOIN_WAIT: "queue join",
     Kind.JOIN_WAIT: "join",
+    Kind.PROCESS_JOIN: "process join",
     Kind.SLEEP: "sleep",
 }
 _NOT_PROGRESS = frozenset(
@@ -276,8 +280,8 @@ class Tracer:
             if tid is None or thread.name.startswith(INTERNAL_THREAD_PREFIX):
                 continue
             stack = self.waits.get(tid)
-            if not stack:
-                return None
+            if not stack or stack[-1].kind is Kind.PROCESS_JOIN:
+                return None  # running, or waiting on a process we cannot see from here
             timeout = stack[-1].timed
             if timeout is not None and (
                 stack[-1].kind is Kind.SLEEP  # a sleep ends by itself: never stuck
