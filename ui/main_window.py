@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.live = LiveFeed(self, self.monitor)
         self.timeout_s = DEFAULT_TIMEOUT_S
         self.last_status = self.last_message = ""
+        self._roofline_asked = False
         self.last_outcome: dict[str, Any] | list[dict[str, Any]] | None = None
         self._build_panels()
         self._build_docks()
@@ -358,18 +359,39 @@ class MainWindow(QMainWindow):
         if self.recipe and "device" in self.recipe.param_names():
             self.params_panel.set_values({"device": device})
 
+    def _start_beside(self, job: RooflineJob, what: str) -> None:
+        """Start a job that keeps the last run's result, console and views on screen."""
+        if not self.runner.busy:
+            self.run_panel.set_busy(True, what)
+            self.console_panel.append("workbench", what)
+            self.runner.start(job)
+
     @Slot()
     def _on_opencl_roofline_requested(self) -> None:
         device = self.opencl_panel.current_device()
         self._launch(RooflineJob(device), f"measure the roofline of OpenCL device {device}")
 
     def _show_opencl(self, record: dict[str, Any]) -> None:
+        """Phases, sweep and roofline of an OpenCL run; the device's roofline is measured at
+        its first use (a few seconds, once: it is cached)."""
         self.opencl_panel.show_result(record)
         device = (record.get("result") or {}).get("device")
-        if device:
-            from workbench import roofline
+        if not device:
+            return
+        from workbench import roofline
 
-            self.opencl_panel.set_roofline(roofline.load(roofline.key(device)))
+        roof = roofline.load(roofline.key(device))
+        self.opencl_panel.set_roofline(roof)
+        if roof is None and not self._roofline_asked:
+            self._roofline_asked = True
+            params = record.get("params") or {}
+            QTimer.singleShot(
+                0,
+                lambda: self._launch(
+                    RooflineJob(str(params.get("device", "auto"))),
+                    "first use of this OpenCL device: measuring its roofline",
+                ),
+            )
 
     @Slot(object)
     def _on_runner_job_finished(self, outcome: Any) -> None:
@@ -402,6 +424,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{status}: {message}", 15000)
 
     def _show_trace(self, record: RunRecord) -> None:
+        self.trace_view.follow(None)
         job = self.runner.last_job
         self.trace_view.show(record.findings, record.stats, getattr(job, "timeline", None))
         self.docks["findings" if record.findings else "timeline"].raise_()
@@ -492,6 +515,10 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_timer_tick(self) -> None:
         self.live.drain(self.runner.inbox)
+        job = self.runner.job
+        if isinstance(job, RunJob) and job.spec.trace and job.running is not None:
+            self.trace_view.follow(job.running)
+        self.trace_view.poll()
 
     def set_theme(self, name: str) -> None:
         theme.apply(name)

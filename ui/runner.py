@@ -38,6 +38,11 @@ class RunJob:
         return self._run.wait()
 
     @property
+    def running(self) -> controller.Run | None:
+        """The run in flight, once its host was started (read by the live timeline)."""
+        return self._run
+
+    @property
     def timeline(self) -> Any:
         """The traced run's timeline shapes (after it ended), or None."""
         analysis = self._run.analysis if self._run else None

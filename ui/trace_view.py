@@ -7,6 +7,8 @@ them in step and loads saved traces through the engine.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Slot
@@ -16,10 +18,16 @@ from ui.locks_panel import LocksPanel
 from ui.timeline_plot import TimelinePlot
 from workbench import analysis, tracefile
 
+LIVE_INTERVAL_S = 0.25  # the live timeline trails the run by at most about this much
+
 
 class TraceView(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._live_run: Any = None
+        self._live_thread: threading.Thread | None = None
+        self._live_result: list[analysis.Timeline | None] = []
+        self._live_asked = 0.0
         self.timeline = TimelinePlot()
         self.findings = FindingsPanel()
         self.locks = LocksPanel()
@@ -46,7 +54,36 @@ class TraceView(QObject):
         self.show(findings, stats, result.timeline)
         return findings, stats, result.timeline
 
+    # -- live: the timeline while a traced run goes on ---------------------------------------
+    def follow(self, run: Any) -> None:
+        """Draw ``run``'s events as they arrive (``None`` stops following)."""
+        self._live_run = run
+
+    def poll(self) -> None:
+        """Called every frame: hand a finished analysis to the timeline, and start the next one
+        in a background thread (never in the GUI thread: it takes time on long traces)."""
+        if self._live_result:
+            timeline = self._live_result.pop()
+            if self._live_run is not None and timeline is not None:
+                self.timeline.set_timeline(timeline)
+        run = self._live_run
+        busy = self._live_thread is not None and self._live_thread.is_alive()
+        if run is None or busy or time.monotonic() - self._live_asked < LIVE_INTERVAL_S:
+            return
+        self._live_asked = time.monotonic()
+        self._live_thread = threading.Thread(
+            target=self._analyze, args=(run,), daemon=True, name="live-timeline"
+        )
+        self._live_thread.start()
+
+    def _analyze(self, run: Any) -> None:
+        events = run.trace_events()
+        if len(events):
+            result = analysis.analyze(events, dict(run.strings), time.perf_counter_ns())
+            self._live_result.append(result.timeline)
+
     def clear(self) -> None:
+        self._live_run = None
         self.timeline.clear()
         self.findings.clear()
         self.locks.clear()

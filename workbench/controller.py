@@ -304,7 +304,8 @@ class Run:
 
         from workbench.events import event_dtype
 
-        return np.concatenate(self.events) if self.events else np.zeros(0, event_dtype())
+        chunks = list(self.events)  # a snapshot: the pump may append while we read
+        return np.concatenate(chunks) if chunks else np.zeros(0, event_dtype())
 
 
 def _translate(records: Any, table: dict[int, int], misuse: int | None) -> Any:

@@ -206,3 +206,31 @@ def test_trace_script_runs_a_users_file_and_refuses_a_broken_one(qtbot, window, 
     broken.write_text("def (:\n")
     assert not window.trace_script(str(broken))
     assert "SyntaxError" in window.statusBar().currentMessage()
+
+
+def test_the_timeline_follows_a_traced_run_while_it_goes(qtbot, window):
+    window.select_recipe("threads.lock_scope")  # ~1.5 s of lock convoy at its defaults
+    combo = window.run_panel.trace_combo
+    combo.setCurrentIndex(combo.findData("sync"))
+    qtbot.mouseClick(window.run_panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.trace_view.timeline.lane_names) >= 3, timeout=20000)
+    assert window.runner.busy  # drawn before the run ended
+    finish(qtbot, window)
+    assert window.last_status == "ok"
+
+
+def test_an_opencl_run_fills_the_opencl_panel_and_measures_the_roofline_once(qtbot, window):
+    window.select_recipe("opencl.saxpy")
+    start(qtbot, window, window.run_panel.run_button)
+    assert window.last_status == "ok"
+    assert window.trace_view.timeline.lane_names == ["OpenCL queue q0"]
+    from ui.runner import RooflineJob
+    from workbench import roofline
+
+    def measured():  # the first-use roofline job started and ended
+        return isinstance(window.runner.last_job, RooflineJob) and not window.runner.busy
+
+    qtbot.waitUntil(measured, timeout=60000)
+
+    device = window.last_outcome["result"]["device"]
+    assert roofline.load(roofline.key(device)) is not None
