@@ -44,5 +44,5 @@ def start() -> None:
         Msg.HELLO,
         {"pid": os.getpid(), "host": os.uname().nodename, "child": True, "parent": os.getppid()},
     )
-    instrument.install(Tracer(events))
+    instrument.install(Tracer(events, tag=f" [pid {os.getpid()}]"))
     atexit.register(sender.close)

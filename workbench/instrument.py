@@ -18,6 +18,7 @@ import multiprocessing.process
 import queue
 import threading
 import time
+import types
 from typing import Any
 
 from workbench.tracer import Kind, Tracer
@@ -59,11 +60,16 @@ class TracedLock:
         if self._owner == me and self._kind == "Lock" and blocking and timeout < 0:
             t.misuse(self._name, "acquires a Lock it already holds: it waits on itself forever")
         if not blocking:
+            if timeout != -1:
+                raise ValueError("can't specify a timeout for a non-blocking call")
             t.emit(Kind.LOCK_TRY_FAILED, self._name, 0, t.where()[0])
             return False
         loc = t.wait_begin(Kind.LOCK_WAIT, self._name, timeout if timeout >= 0 else None, self)
-        ok = self._lock.acquire(True, timeout)
-        t.wait_end(Kind.LOCK_WOKE, self._name, int(ok), loc)
+        ok = False
+        try:
+            ok = self._lock.acquire(True, timeout)
+        finally:  # a signal handler's exception must not leave a wait that never ended
+            t.wait_end(Kind.LOCK_WOKE, self._name, int(ok), loc)
         if ok:
             self._owner, self._count = me, 1
             t.emit(Kind.LOCK_ACQUIRED, self._name, 1, loc)
@@ -87,6 +93,12 @@ class TracedLock:
 
     def locked(self) -> bool:
         return self._lock.locked()
+
+    acquire_lock = acquire  # the old names the C lock still has
+    locked_lock = locked
+
+    def release_lock(self) -> None:
+        self.release()
 
     def _is_owned(self) -> bool:
         """Exact ownership for Condition (its fallback probes the lock, which would record)."""
@@ -180,10 +192,11 @@ class TracedCondition(threading.Condition):  # subclass of the original: defined
         if not self._is_owned():
             t.misuse(self._name, "waits on a condition without holding its lock (RuntimeError)")
         loc = t.wait_begin(Kind.COND_WAIT, self._name, timeout)
+        got = False
         try:
             got = super().wait(timeout)
         finally:
-            t.wait_end(Kind.COND_WOKE, self._name, 1, loc)
+            t.wait_end(Kind.COND_WOKE, self._name, int(got), loc)
         return got
 
     def notify(self, n: int = 1) -> None:
@@ -231,6 +244,14 @@ class TracedEvent(_Wrapped):
 
     def is_set(self) -> bool:
         return self._event.is_set()
+
+    @property
+    def _flag(self) -> bool:  # read by code that peeks at the real Event's insides
+        return self._event._flag
+
+    @property
+    def _cond(self) -> Any:
+        return self._event._cond
 
     isSet = is_set
 
@@ -305,6 +326,10 @@ class TracedSemaphore(_Wrapped):
     def __exit__(self, *exc: object) -> None:
         self.release()
 
+    @property
+    def _value(self) -> int:  # read by code that peeks at the real Semaphore's count
+        return self._sem._value
+
 
 class TracedBoundedSemaphore(TracedSemaphore):
     _kind = "BoundedSemaphore"
@@ -354,6 +379,9 @@ def _queue_put(self: Any, item: Any, block: bool = True, timeout: float | None =
     name = _queue_name(self)
     full = self.maxsize > 0 and self._qsize() >= self.maxsize  # unlocked peek
     loc = t.wait_begin(Kind.QUEUE_PUT_WAIT, name, timeout) if full and block else t.where()[0]
+    # Recorded before the real put: a getter may take the item (and record its get) before
+    # put() returns, and the put must come first on the timeline and in happens-before.
+    t.emit(Kind.QUEUE_PUT, name, id(item) & 0xFFFFFFFF, loc)
     t.enter()
     try:
         _REAL["Queue.put"](self, item, block, timeout)
@@ -361,7 +389,6 @@ def _queue_put(self: Any, item: Any, block: bool = True, timeout: float | None =
         t.leave()
         if full and block:
             t.wait_end(Kind.QUEUE_WOKE, name, 1, loc)
-    t.emit(Kind.QUEUE_PUT, name, id(item) & 0xFFFFFFFF, loc)
 
 
 def _queue_get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
@@ -410,6 +437,8 @@ def _queue_join(self: Any) -> None:
 
 class TracedSimpleQueue:
     """``queue.SimpleQueue`` is written in C; this wraps one instead of subclassing."""
+
+    __class_getitem__ = classmethod(types.GenericAlias)
 
     def __init__(self) -> None:
         self._q = _REAL["SimpleQueue"]()
@@ -482,8 +511,12 @@ def _bootstrap_inner(self: threading.Thread) -> None:
 
 def _join(self: threading.Thread, timeout: float | None = None) -> None:
     t = _T
-    if t is None or t.suppressed() or not self.is_alive():
+    if t is None or t.suppressed():
         return _REAL["Thread.join"](self, timeout)
+    if not self.is_alive():  # no wait, but the join still orders the thread's work before this
+        _REAL["Thread.join"](self, timeout)
+        t.emit(Kind.JOIN_WOKE, self.name, 1, t.where()[0])
+        return None
     loc = t.wait_begin(Kind.JOIN_WAIT, self.name, timeout, self.ident)
     try:
         _REAL["Thread.join"](self, timeout)

@@ -30,7 +30,7 @@ def check(path: str) -> Path:
         raise ValueError(f"no such script: {path}")
     source = script.read_bytes()
     try:
-        compile(source, str(script), "exec")
+        compile(source, str(script), "exec", dont_inherit=True)
     except SyntaxError as exc:
         raise ValueError(f"{script}:{exc.lineno}: SyntaxError: {exc.msg}") from None
     return script.resolve()
@@ -38,7 +38,8 @@ def check(path: str) -> Path:
 
 def run(ctx: Any, path: str, args: str) -> dict[str, Any]:
     script = Path(path)
-    code = compile(script.read_bytes(), str(script), "exec")
+    # dont_inherit: this module's ``from __future__ import annotations`` is not the script's
+    code = compile(script.read_bytes(), str(script), "exec", dont_inherit=True)
     module = types.ModuleType("__main__")
     module.__file__ = str(script)
     module.__builtins__ = __builtins__

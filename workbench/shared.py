@@ -55,11 +55,13 @@ class AccessPlan:
             read = i.opname in READS
             if i.opname in ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL"):
                 self.ops[i.offset] = (read, "global", None, i.argval)
-            elif i.opname in ("LOAD_ATTR", "STORE_ATTR", "DELETE_ATTR"):
+            elif i.opname in ("LOAD_ATTR", "STORE_ATTR", "DELETE_ATTR") and _locals_safe(code):
                 k = _holder(ins, n)
                 if k is not None:
                     self.ops[i.offset] = (read, "attr", ins[k].argval, i.argval)
-            elif i.opname in ("BINARY_SUBSCR", "STORE_SUBSCR", "DELETE_SUBSCR"):
+            elif i.opname in ("BINARY_SUBSCR", "STORE_SUBSCR", "DELETE_SUBSCR") and _locals_safe(
+                code
+            ):
                 k = _container(ins, n)
                 if k is not None:
                     self.ops[i.offset] = (read, "item", ins[k], ins[k + 1])
@@ -74,8 +76,9 @@ class SharedStateTracer:
         self.read_id = tracer.kind_ids[Kind.MEM_READ]
         self.write_id = tracer.kind_ids[Kind.MEM_WRITE]
         # Objects are named by a serial number, not their address: an address is reused once
-        # an object dies, and two objects must not look like one shared location.
-        self._serial: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+        # an object dies, and two objects must not look like one shared location. Keyed by
+        # id() with a weak reference that forgets the entry: never the object's own __hash__.
+        self._serial: dict[int, tuple[int, Any]] = {}
         self._next = itertools.count(1)
 
     def install(self) -> None:
@@ -89,13 +92,15 @@ class SharedStateTracer:
     def _label(self, obj: Any) -> str:
         """``Account#3``: type and serial; objects without weak references (dict, list) fall
         back to their address, which is stable while the object lives."""
-        try:
-            serial = self._serial.get(obj)
-            if serial is None:
-                serial = self._serial[obj] = next(self._next)
-            return f"{type(obj).__name__}#{serial}"
-        except TypeError:
-            return f"{type(obj).__name__}@{id(obj):x}"
+        key = id(obj)
+        found = self._serial.get(key)
+        if found is None:
+            try:
+                ref = weakref.ref(obj, lambda _, key=key: self._serial.pop(key, None))
+            except TypeError:
+                return f"{type(obj).__name__}@{key:x}"
+            found = self._serial[key] = (next(self._next), ref)
+        return f"{type(obj).__name__}#{found[0]}"
 
     def _plan(self, code: types.CodeType) -> AccessPlan | None:
         plan = self.plans.get(code, False)
@@ -134,8 +139,8 @@ class SharedStateTracer:
             target = f"global {frame.f_globals.get('__name__', '?')}.{name}"
         elif what == "attr":
             obj = frame.f_locals.get(holder)
-            if obj is None or isinstance(obj, _SKIP):
-                return
+            if obj is None or isinstance(obj, (*_SKIP, threading.local)):
+                return  # a thread-local object is never shared
             if is_read and name not in getattr(obj, "__dict__", ()):
                 return  # a method or a class attribute, not the object's data
             target = f"attr {self._label(obj)}.{name}"
@@ -153,6 +158,12 @@ class SharedStateTracer:
 # What may stand between loading the object and the access in ``x.a += 1`` / ``d[k] += 1``.
 _SHUFFLE = {"COPY", "SWAP", "BINARY_OP", "LOAD_CONST", "LOAD_FAST", "BINARY_SUBSCR", "LOAD_ATTR"}
 LOOKBACK = 12
+
+
+def _locals_safe(code: types.CodeType) -> bool:
+    """Before Python 3.13, reading ``frame.f_locals`` writes a stale copy of closure cells
+    back: other threads' updates to a ``nonlocal`` would be lost. Such code is not read."""
+    return sys.version_info >= (3, 13) or not (code.co_cellvars or code.co_freevars)
 
 
 def _holder(ins: list[dis.Instruction], n: int) -> int | None:

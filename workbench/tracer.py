@@ -117,8 +117,11 @@ def _internal(filename: str) -> bool:
 class Tracer:
     """Records events for one process; every instrumented primitive shares it."""
 
-    def __init__(self, buffer: EventBuffer) -> None:
+    def __init__(self, buffer: EventBuffer, tag: str = "") -> None:
+        """``tag`` ends every primitive's name: child processes add their pid, so two
+        processes' ``Lock#1`` are never taken for one lock."""
         self.buffer = buffer
+        self.tag = tag
         self.strings = buffer.strings
         self.kind_ids = {k: self.strings.id(k) for k in Kind}
         self.waits: dict[int, list[Wait]] = {}
@@ -147,7 +150,7 @@ class Tracer:
             n = self._counter
         _, loc = self.where()
         short = loc.rsplit("/", 1)[-1] if loc else "?"
-        return f"{what}#{n} @ {short}"
+        return f"{what}#{n} @ {short}{self.tag}"
 
     def where(self, depth: int = 2) -> tuple[int, str]:
         """Interned id and text of the user-code location that called into a primitive.
@@ -266,28 +269,28 @@ class Tracer:
     def blocked(self, polling_s: float = 1.0) -> dict[int, Wait] | None:
         """Each live thread's innermost wait, or None if any of them can still move.
 
-        A thread in an untimed wait is stuck. A thread in a timed wait (not a sleep) is stuck
-        only if it is polling: it has let at least two timed waits of at most ``polling_s``
-        run out and done nothing else since (the watchdog also asks that nothing anywhere
-        progressed for a while). A thread in code we do not trace (computing, a socket read,
-        a C call) can move on by itself and vetoes the verdict: a deadlock is claimed only
-        when every live party
-        is provably stuck.
+        A thread in an untimed wait is stuck. A thread that polls a join — at least two timed
+        joins of at most ``polling_s`` ran out with nothing else done since — is as stuck as
+        the thread it joins. Any other timed wait (a sleep, an event or condition with a
+        timeout) may end by itself and let the program go on, and so does a thread in code
+        we do not trace (computing, a socket read, a C call, a thread started without
+        ``threading``): each of those vetoes the verdict, so a deadlock is claimed only when
+        every live party is provably stuck.
         """
+        names = {t.ident: t.name for t in threading.enumerate()}
         stuck: dict[int, Wait] = {}
-        for thread in threading.enumerate():
-            tid = thread.ident
-            if tid is None or thread.name.startswith(INTERNAL_THREAD_PREFIX):
+        for tid in sys._current_frames():  # every thread, also those threading never saw
+            if names.get(tid, "").startswith(INTERNAL_THREAD_PREFIX):
                 continue
             stack = self.waits.get(tid)
-            if not stack or stack[-1].kind is Kind.PROCESS_JOIN:
+            wait = stack[-1] if stack else None
+            if wait is None or wait.kind is Kind.PROCESS_JOIN:
                 return None  # running, or waiting on a process we cannot see from here
-            timeout = stack[-1].timed
-            if timeout is not None and (
-                stack[-1].kind is Kind.SLEEP  # a sleep ends by itself: never stuck
-                or self.idle_waits.get(tid, 0) < 2
-                or timeout > polling_s
+            if wait.timed is not None and not (
+                wait.kind is Kind.JOIN_WAIT
+                and self.idle_waits.get(tid, 0) >= 2
+                and wait.timed <= polling_s
             ):
                 return None
-            stuck[tid] = stack[-1]
+            stuck[tid] = wait
         return stuck or None

@@ -228,3 +228,22 @@ def test_threads_stuck_at_the_end_count_their_waiting_time():
     _, record = trace("dl_lock_cycle.py")
     stuck = [t for t in record.stats["threads"] if t["thread"] != "MainThread"]
     assert all(t["waiting_s"] > 0.2 for t in stuck)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ok_interruptible_sleep.py",
+        "ok_nonlocal_counter.py",
+        "ok_join_finished.py",
+        "ok_thread_local.py",
+        "ok_raw_thread.py",
+    ],
+)
+def test_review_cases_stay_correct_and_silent_in_full_mode(name):
+    """Programs a reviewer found the tracer got wrong: false deadlocks and races, and a
+    nonlocal counter that full-mode tracing used to corrupt."""
+    record = trace_full(name)
+    assert record.status is Status.OK, record.error_line()
+    assert (record.result or {}).get("exit_code") == 0
+    assert record.findings == [], [f["message"] for f in record.findings]
