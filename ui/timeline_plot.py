@@ -45,6 +45,7 @@ STATE_COLORS = {
     9: "#7048E8",
     10: "#1971C2",
     11: "#74C0FC",
+    12: "#E599F7",
 }
 RUNNING_COLOR = "#2F9E44"
 LOCK_COLORS = ("#4DABF7", "#9775FA", "#3BC9DB", "#DA77F2", "#748FFC")

@@ -16,6 +16,7 @@ import threading
 import time
 from typing import Any
 
+from workbench import aio_tasks
 from workbench.tracer import Kind, Tracer
 
 BLOCKED_S = 0.1
@@ -51,11 +52,17 @@ def _traced_run(self: asyncio.events.Handle) -> None:
         return _REAL_RUN(self)
     tid = threading.get_ident()
     entry = [self, time.perf_counter_ns(), None]
+    task = getattr(self._callback, "__self__", None)
+    task = task if isinstance(task, asyncio.Task) else None
+    if task is not None:
+        aio_tasks.step_begins(task)
     _running[tid] = entry
     try:
         return _REAL_RUN(self)
     finally:
         _running.pop(tid, None)
+        if task is not None:
+            aio_tasks.step_ended(task)
         took = time.perf_counter_ns() - entry[1]
         if took >= BLOCKED_S * 1e9:
             name, defined = describe(self)
@@ -80,9 +87,11 @@ def install(tracer: Tracer) -> None:
     global _T
     _T = tracer
     asyncio.events.Handle._run = _traced_run
+    aio_tasks.install(tracer)
 
 
 def uninstall() -> None:
     global _T
     _T = None
     asyncio.events.Handle._run = _REAL_RUN
+    aio_tasks.uninstall()

@@ -31,6 +31,7 @@ STATES = {  # timeline state codes; 0 = running (no span)
     Kind.SLEEP: 7,
     Kind.SEM_WAIT: 8,
     Kind.PROCESS_JOIN: 5,
+    Kind.AIO_WAIT: 12,
     Kind.CL_KERNEL: 10,
     Kind.CL_COPY: 11,
 }
@@ -47,6 +48,7 @@ STATE_NAMES = {
     9: "blocking the event loop",
     10: "device: kernel",
     11: "device: transfer",
+    12: "awaiting",
 }
 ENDS = {
     Kind.LOCK_WOKE,
@@ -60,6 +62,7 @@ ENDS = {
     Kind.QUEUE_JOIN_WOKE,
     Kind.CL_END,
     Kind.PROCESS_JOINED,
+    Kind.AIO_WOKE,
 }
 SPAN_DTYPE = np.dtype(
     [

@@ -67,6 +67,8 @@ class Kind(StrEnum):
     CL_KERNEL = "cl.kernel"  # an OpenCL command on a device queue's lane: a kernel …
     CL_COPY = "cl.copy"  # … or a transfer; obj = its name
     CL_END = "cl.end"
+    AIO_WAIT = "aio.wait"  # an asyncio task between two steps; obj = what it awaits
+    AIO_WOKE = "aio.woke"
     LOOP_BLOCKED = "loop.blocked"  # obj = the callback or task, arg = ns, loc = where it was
     MEM_READ = "mem.read"  # obj = "global mod.name", "attr Class@id.name", "item dict@id[key]"
     MEM_WRITE = "mem.write"
@@ -86,7 +88,15 @@ WAIT_KINDS = {
     Kind.SLEEP: "sleep",
 }
 _NOT_PROGRESS = frozenset(
-    {Kind.LOCK_TRY_FAILED, Kind.MISUSE, Kind.MEM_READ, Kind.MEM_WRITE, Kind.LOOP_BLOCKED}
+    {
+        Kind.LOCK_TRY_FAILED,
+        Kind.MISUSE,
+        Kind.MEM_READ,
+        Kind.MEM_WRITE,
+        Kind.LOOP_BLOCKED,
+        Kind.AIO_WAIT,
+        Kind.AIO_WOKE,
+    }
 )
 INTERNAL_THREAD_PREFIX = "workbench-"
 _getframe = sys._getframe

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from workbench import catalog, controller, tracefile
@@ -247,3 +248,19 @@ def test_review_cases_stay_correct_and_silent_in_full_mode(name):
     assert record.status is Status.OK, record.error_line()
     assert (record.result or {}).get("exit_code") == 0
     assert record.findings == [], [f["message"] for f in record.findings]
+
+
+def test_asyncio_tasks_get_lanes_awaits_and_lock_holds():
+    run, record = trace("aio_lock.py")
+    assert record.status is Status.OK and record.findings == []
+    timeline = run.analysis.timeline
+    names = [lane["name"] for lane in timeline.lanes]
+    workers = [i for i, name in enumerate(names) if name.endswith("(worker)")]
+    assert len(workers) == 3
+    awaited = {timeline.strings[int(s["obj"])] for s in timeline.spans if s["lane"] in workers}
+    assert any(a.startswith("lock asyncio.Lock#") for a in awaited)
+    assert any(a.startswith("asyncio.sleep(") for a in awaited)
+    held = timeline.holds[np.isin(timeline.holds["lane"], workers)]
+    assert len(held) == 6  # each worker held the lock twice
+    lock = next(row for row in record.stats["locks"] if row["lock"].startswith("asyncio.Lock"))
+    assert lock["acquisitions"] == 6 and len(lock["holders"]) == 3
