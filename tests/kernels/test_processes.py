@@ -50,20 +50,6 @@ def quick(name, **over):
     return result
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_module_contract(name):
-    module = recipe(name)
-    assert module.CHAPTER == "3. Process-based parallelism"
-    assert module.TITLE and module.BOOK and module.LESSON and module.__doc__
-    assert isinstance(module.SHOWS_BUG, bool)
-    params = {p.name: p for p in module.PARAMS}
-    for p in module.PARAMS:
-        assert p.check(p.default) == p.default
-    assert set(module.QUICK) <= set(params)
-    for key, value in module.QUICK.items():
-        params[key].check(value)
-
-
 def test_spawn_join_inside_loop_is_a_staircase():
     r = quick("spawn", join_inside_loop=True)
     assert r["max_concurrency"] == 1

@@ -51,20 +51,6 @@ def quick(name, **over):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_module_contract(name):
-    module = recipe(name)
-    assert module.CHAPTER == "2. Thread-based parallelism"
-    assert module.TITLE and module.BOOK and module.LESSON and module.__doc__
-    assert isinstance(module.SHOWS_BUG, bool)
-    params = {p.name: p for p in module.PARAMS}
-    for p in module.PARAMS:
-        assert p.check(p.default) == p.default
-    assert set(module.QUICK) <= set(params)
-    for key, value in module.QUICK.items():
-        params[key].check(value)
-
-
-@pytest.mark.parametrize("name", NAMES)
 def test_quick_run_has_a_summary(name):
     result = quick(name)
     assert isinstance(result["summary"], str) and result["summary"]

@@ -1,5 +1,6 @@
 """The catalog: every recipe is found, its metadata is complete and its parameters validate."""
 
+import importlib
 import re
 
 import pytest
@@ -20,16 +21,27 @@ def test_catalog_finds_the_three_families_and_nothing_is_broken():
     assert len(ids) == len(set(ids))
 
 
+CHAPTERS = {
+    "threads": "2. Thread-based parallelism",
+    "processes": "3. Process-based parallelism",
+    "asyncio": "4. Asynchronous programming",
+    "opencl": "6. GPU programming (OpenCL)",
+}
+
+
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda r: r.id)
 def test_recipe_metadata_is_complete(recipe):
     assert re.fullmatch(r"[a-z]+\.[a-z0-9_]+", recipe.id)
     assert recipe.backend in BACKENDS
-    assert recipe.title and recipe.chapter and len(recipe.lesson) > 40
+    assert recipe.title and recipe.chapter and len(recipe.lesson) > 40 and recipe.book
+    expected = "Compare backends" if recipe.compare else CHAPTERS[recipe.backend]
+    assert recipe.chapter == expected
+    assert importlib.import_module(recipe.module).__doc__, "a recipe says why in its docstring"
     for p in recipe.params:
         assert p.check(p.default) == p.default, p.name
         assert p.help, f"{recipe.id}: {p.name} has no help"
     assert set(recipe.quick) <= set(recipe.param_names())
-    catalog.resolve(recipe, dict(recipe.quick))
+    catalog.resolve(recipe, dict(recipe.quick))  # every QUICK value passes its Param's check
 
 
 def test_compare_recipes_share_their_parameters():
