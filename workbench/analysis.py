@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from workbench import races
-from workbench.tracer import WAIT_KINDS, Kind
+from workbench.tracer import Kind
 
 STATES = {  # timeline state codes; 0 = running (no span)
     Kind.LOCK_WAIT: 1,
@@ -403,7 +403,3 @@ def _thread_table(p: _Pass) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def wait_kind_name(kind: Kind) -> str:
-    return WAIT_KINDS.get(kind, str(kind))

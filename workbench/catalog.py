@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import kernels
 from kernels.recipe import Param, ParamError
 from workbench.backends import BACKENDS, Backend
 
@@ -185,7 +184,3 @@ def script_recipe(path: Path) -> Recipe:
     )
     assert recipe is not None
     return recipe
-
-
-def kernels_root() -> Path:
-    return Path(kernels.__file__).resolve().parent
