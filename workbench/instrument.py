@@ -21,6 +21,7 @@ import time
 import types
 from typing import Any
 
+from workbench import mp_trace
 from workbench.tracer import Kind, Tracer
 
 _T: Tracer | None = None  # the process's tracer while installed
@@ -616,10 +617,12 @@ def install(tracer: Tracer) -> None:
     _swap_manager_registry(
         {_REAL[_key(o, n)]: new for (o, n), new in PATCHES.items() if o is threading}
     )
+    mp_trace.install(tracer)
 
 
 def uninstall() -> None:
     global _T
+    mp_trace.uninstall()
     _T = None
     _swap_manager_registry(
         {new: _REAL[_key(o, n)] for (o, n), new in PATCHES.items() if o is threading}

@@ -264,3 +264,14 @@ def test_asyncio_tasks_get_lanes_awaits_and_lock_holds():
     assert len(held) == 6  # each worker held the lock twice
     lock = next(row for row in record.stats["locks"] if row["lock"].startswith("asyncio.Lock"))
     assert lock["acquisitions"] == 6 and len(lock["holders"]) == 3
+
+
+def test_multiprocessing_locks_are_one_lock_in_every_process():
+    """A latent lock-order inversion between two child processes, on mp.Lock objects that
+    each process knows by the operating system's shared name."""
+    _, record = trace("mp_inversion.py")
+    assert record.status is Status.OK, record.error_line()
+    found = [f for f in record.findings if f["kind"] == "lock_order_inversion"]
+    assert len(found) == 1 and all(lock.startswith("mp.Lock /") for lock in found[0]["locks"])
+    pids = {name.rsplit("[pid ", 1)[1] for name in found[0]["threads"]}
+    assert len(pids) == 2  # the two orders were set in two different processes
