@@ -294,8 +294,8 @@ class Tracer:
                 continue
             stack = self.waits.get(tid)
             wait = stack[-1] if stack else None
-            if wait is None or wait.kind is Kind.PROCESS_JOIN:
-                return None  # running, or waiting on a process we cannot see from here
+            if wait is None or wait.kind is Kind.PROCESS_JOIN or wait.obj.startswith("mp."):
+                return None  # running, or waiting on another process, which may still act
             if wait.timed is not None and not (
                 wait.kind is Kind.JOIN_WAIT
                 and self.idle_waits.get(tid, 0) >= 2

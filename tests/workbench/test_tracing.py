@@ -275,3 +275,9 @@ def test_multiprocessing_locks_are_one_lock_in_every_process():
     assert len(found) == 1 and all(lock.startswith("mp.Lock /") for lock in found[0]["locks"])
     pids = {name.rsplit("[pid ", 1)[1] for name in found[0]["threads"]}
     assert len(pids) == 2  # the two orders were set in two different processes
+
+
+def test_waiting_on_another_process_is_not_a_local_deadlock():
+    _, record = trace("ok_mp_lock_wait.py")
+    assert record.status is Status.OK, record.error_line()
+    assert record.findings == []
