@@ -536,7 +536,7 @@ def _process_join(self: Any, timeout: float | None = None) -> None:
     t = _T
     if t is None or get_ident() in t.inside:
         return _REAL["BaseProcess.join"](self, timeout)
-    loc = t.wait_begin(Kind.PROCESS_JOIN, f"process {self.name}", timeout)
+    loc = t.wait_begin(Kind.PROCESS_JOIN, f"process {self.name}", timeout, external=True)
     try:
         _REAL["BaseProcess.join"](self, timeout)
     finally:

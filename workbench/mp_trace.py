@@ -40,7 +40,7 @@ def _make_methods(self: mps.SemLock) -> None:
             return True
         if not block:
             return False
-        loc = t.wait_begin(Kind.LOCK_WAIT, name, timeout)
+        loc = t.wait_begin(Kind.LOCK_WAIT, name, timeout, external=True)
         ok = False
         try:
             ok = real_acquire(True, timeout)
@@ -90,7 +90,7 @@ def _get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
     if t is None or threading.get_ident() in t.inside:
         return real(self, block, timeout)
     name = _queue_name(self)
-    loc = t.wait_begin(Kind.QUEUE_GET_WAIT, name, timeout if block else 0)
+    loc = t.wait_begin(Kind.QUEUE_GET_WAIT, name, timeout if block else 0, external=True)
     ok = 0
     try:
         t.enter()  # the queue's own locks are not the program's

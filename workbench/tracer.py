@@ -115,6 +115,7 @@ class Wait:
     timed: float | None  # the timeout in seconds; None: untimed
     loc: str
     owner: Any = None  # the lock object (for its holder), or the joined thread's ident
+    external: bool = False  # another process can end it: never stuck from this one's view
 
 
 def _internal(filename: str) -> bool:
@@ -239,11 +240,16 @@ class Tracer:
         else:
             del self.inside[tid]
 
-    def wait_begin(self, kind: Kind, obj: str, timed: bool, owner: int | None = None) -> int:
+    def wait_begin(
+        self, kind: Kind, obj: str, timeout: float | None, owner: Any = None, external: bool = False
+    ) -> int:
+        """``timeout`` in seconds (None: untimed); ``owner``: the lock object (its holder is
+        read when a deadlock is described) or the joined thread's ident; ``external``: a
+        wait that another process can end, so it never makes this process look stuck."""
         loc_id, loc = self.where()
         tid = threading.get_ident()
         self.waits.setdefault(tid, []).append(
-            Wait(kind, obj, time.perf_counter_ns(), timed, loc, owner)
+            Wait(kind, obj, time.perf_counter_ns(), timeout, loc, owner, external)
         )
         self.buffer.append(self.kind_ids[kind], self.strings.id(obj), 0, loc_id)
         return loc_id
@@ -294,7 +300,7 @@ class Tracer:
                 continue
             stack = self.waits.get(tid)
             wait = stack[-1] if stack else None
-            if wait is None or wait.kind is Kind.PROCESS_JOIN or wait.obj.startswith("mp."):
+            if wait is None or wait.external:
                 return None  # running, or waiting on another process, which may still act
             if wait.timed is not None and not (
                 wait.kind is Kind.JOIN_WAIT
