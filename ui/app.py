@@ -34,6 +34,7 @@ class Script:
     theme: str | None = None
     timeout_s: float | None = None
     trace: str | None = None  # "sync" or "full": trace the run
+    trace_script: str | None = None  # a user's script to trace (mode: trace, or full)
     size: tuple[int, int] = (1366, 768)
 
 
@@ -63,10 +64,11 @@ def main(script: Script | None = None) -> int:
         window.set_theme(script.theme)
     if script.timeout_s:
         window.timeout_s = script.timeout_s
-    if script.run or script.compare or script.screenshot:
+    scripted = script.run or script.compare or script.trace_script or script.screenshot
+    if scripted:
         window.resize(*script.size)
     window.show()
-    if script.run or script.compare or script.screenshot:
+    if scripted:
         window.scripted = ScriptedSession(window, script)  # the window keeps it alive
         QTimer.singleShot(0, window.scripted.start)
     return app.exec()
@@ -94,11 +96,13 @@ class ScriptedSession:
                 w.run_panel.repeat_spin.setValue(s.repeat)
             if s.show:
                 w.docks[s.show].raise_()
-            if not (s.run or s.compare):
+            if not (s.run or s.compare or s.trace_script):
                 QTimer.singleShot(SETTLE_MS, self.finish)
                 return
             w.runner.sig_job_finished.connect(self._on_job_finished)
-            if s.compare:
+            if s.trace_script:
+                w.trace_script(s.trace_script, mode=s.trace or "full")
+            elif s.compare:
                 w._on_compare_requested(parse_workers(s.compare), s.repeat)
             elif s.sweep:
                 w._on_sweep_requested(parse_workers(s.sweep), s.repeat)

@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Any
 
-from workbench import aio_tasks
+from workbench import aio_idle, aio_tasks
 from workbench.tracer import Kind, Tracer
 
 BLOCKED_S = 0.1
@@ -88,6 +88,7 @@ def install(tracer: Tracer) -> None:
     _T = tracer
     asyncio.events.Handle._run = _traced_run
     aio_tasks.install(tracer)
+    aio_idle.install(tracer)
 
 
 def uninstall() -> None:
@@ -95,3 +96,4 @@ def uninstall() -> None:
     _T = None
     asyncio.events.Handle._run = _REAL_RUN
     aio_tasks.uninstall()
+    aio_idle.uninstall()

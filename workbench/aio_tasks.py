@@ -29,12 +29,17 @@ def _append(kind: Kind, tid: int, obj: str, arg: int = 0) -> None:
         t.buffer.append_at(time.perf_counter_ns(), tid, t.kind_ids[kind], t.strings.id(obj), arg)
 
 
+def lane_name(task: asyncio.Task) -> str:
+    """The task's lane on the timeline, after the task and its coroutine."""
+    code = getattr(task.get_coro(), "cr_code", None)
+    return f"task {task.get_name()} ({getattr(code, 'co_name', '?')})"
+
+
 def step_begins(task: asyncio.Task) -> None:
     tid = id(task)
     if tid not in _seen:
         _seen.add(tid)
-        code = getattr(task.get_coro(), "cr_code", None)
-        _append(Kind.THREAD_BEGIN, tid, f"task {task.get_name()} ({getattr(code, 'co_name', '?')})")
+        _append(Kind.THREAD_BEGIN, tid, lane_name(task))
     if tid in _waiting:
         _waiting.discard(tid)
         _append(Kind.AIO_WOKE, tid, "await")
@@ -50,7 +55,7 @@ def step_ended(task: asyncio.Task) -> None:
     _append(Kind.AIO_WAIT, tid, getattr(task, "_wb_awaits", None) or "await")
 
 
-def _name(obj: Any) -> str:
+def name_of(obj: Any) -> str:
     name = obj.__dict__.get("_wb_name")
     if name is None:
         name = obj._wb_name = _T.new_name(f"asyncio.{type(obj).__name__}") if _T else "?"
@@ -65,13 +70,15 @@ def _awaiting(method: Any, what: str) -> Any:
         task = asyncio.current_task()
         if task is None or _T is None:
             return await method(self, *args, **kwargs)
-        task._wb_awaits = f"{what} {_name(self)}"
+        task._wb_awaits = f"{what} {name_of(self)}"
+        task._wb_awaits_obj = self
         try:
             result = await method(self, *args, **kwargs)
         finally:
-            task._wb_awaits = None
+            task._wb_awaits = task._wb_awaits_obj = None
         if what == "lock":
-            _append(Kind.LOCK_ACQUIRED, id(task), _name(self))
+            self._wb_holder = task  # for a deadlock's wait-for graph among tasks
+            _append(Kind.LOCK_ACQUIRED, id(task), name_of(self))
         return result
 
     return wrapper
@@ -79,8 +86,9 @@ def _awaiting(method: Any, what: str) -> Any:
 
 def _lock_release(self: Any) -> None:
     task = asyncio.current_task()
+    self._wb_holder = None
     if task is not None and _T is not None:
-        _append(Kind.LOCK_RELEASED, id(task), _name(self))
+        _append(Kind.LOCK_RELEASED, id(task), name_of(self))
     return _REAL[(asyncio.Lock, "release")](self)
 
 

@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=TRACE_MODES,
         help="trace the run (sync, or full for data races)",
     )
+    p.add_argument(
+        "--trace-script", metavar="FILE", help="trace your own script (mode: --trace, or full)"
+    )
 
     p = sub.add_parser("devices", help="cores, CPU, Python and parallel libraries")
     p.add_argument("--json", action="store_true")
@@ -179,6 +182,10 @@ def open_window(args: argparse.Namespace | None = None) -> int:
             parse_workers(workers)
     if args.repeat < 1:
         raise UsageError(f"--repeat {args.repeat}: must be 1 or more")
+    if args.trace_script:
+        from workbench import script_runner
+
+        script_runner.check(args.trace_script)  # a missing file or bad syntax: exit 2 now
     return gui_main(
         Script(
             run=args.run,
@@ -192,6 +199,7 @@ def open_window(args: argparse.Namespace | None = None) -> int:
             theme=args.theme,
             timeout_s=args.timeout,
             trace=args.trace,
+            trace_script=args.trace_script,
         )
     )
 

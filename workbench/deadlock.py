@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from workbench import aio
+from workbench import aio, aio_idle
 from workbench.tracer import INTERNAL_THREAD_PREFIX, WAIT_KINDS, Kind, Tracer, Wait
 
 POLL_S = 0.1
@@ -82,7 +82,7 @@ def describe(tracer: Tracer, stuck: dict[int, Wait]) -> dict[str, Any]:
     else:
         parts = [f"{x['thread']} in {x['kind']} on {x['object']}" for x in waits]
         message = "deadlock: every thread waits and none can wake the others: " + ", ".join(parts)
-    return {
+    finding = {
         "kind": "deadlock",
         "message": message,
         "threads": [x["thread"] for x in waits],
@@ -90,6 +90,34 @@ def describe(tracer: Tracer, stuck: dict[int, Wait]) -> dict[str, Any]:
         "waits": waits,
         "cycle": [names.get(tid, str(tid)) for tid in cycle],
     }
+    for wait in stuck.values():
+        if wait.kind is Kind.LOOP_IDLE:
+            _add_tasks(finding, wait.owner)
+    return finding
+
+
+def _add_tasks(finding: dict[str, Any], loop: Any) -> None:
+    """An idle event loop's part of a deadlock: each task's await, as a wait of its lane, and
+    the cycle of tasks waiting for each other's asyncio locks."""
+    waits, edges = aio_idle.task_waits(loop)
+    finding["waits"] += waits
+    finding["threads"] += [w["thread"] for w in waits]
+    finding["locations"] = sorted({*finding["locations"], *(w["location"] for w in waits)} - {""})
+    cycle = find_cycle(edges)
+    by_lane = {w["thread"]: w for w in waits}
+    if cycle:
+        finding["cycle"] = cycle
+        steps = [f"{n} waits for {by_lane[n]['object']} held by {edges[n]}" for n in cycle]
+        finding["message"] = "deadlock among asyncio tasks: " + "; ".join(steps)
+    elif waits and len(finding["waits"]) == len(waits) + 1:
+        parts = [f"{w['thread']} awaits {_what(w)}" for w in waits]
+        finding["message"] = (
+            "deadlock: the event loop is idle and no task can wake another: " + ", ".join(parts)
+        )
+
+
+def _what(wait: dict[str, Any]) -> str:
+    return "a future" if wait["kind"] == "future" else f"{wait['kind']} {wait['object']}"
 
 
 class Watchdog:

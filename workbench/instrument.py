@@ -12,6 +12,7 @@ scripts are traced the same way; ``uninstall()`` puts the originals back.
 
 from __future__ import annotations
 
+import concurrent.futures._base
 import importlib
 import multiprocessing.managers
 import multiprocessing.process
@@ -492,6 +493,15 @@ def _init(self: threading.Thread, *args: Any, **kwargs: Any) -> None:
     self._started = real_event()  # the start handshake is the runtime's, not the program's
 
 
+def _future_init(self: concurrent.futures.Future) -> None:
+    """A future's result is waited for on its condition: name it after the future, so a
+    deadlock says ``Future#8 @ app.py:14`` (where it was submitted), not ``Condition#8``."""
+    _REAL["Future.__init__"](self)
+    cond = self._condition
+    if isinstance(cond, TracedCondition):
+        cond._name = cond._name.replace("Condition", "Future", 1)
+
+
 def _start(self: threading.Thread) -> None:
     t = _T
     if t and not t.suppressed():  # before the child runs: the child's clock starts from here
@@ -564,6 +574,7 @@ PATCHES = {
     (queue, "SimpleQueue"): TracedSimpleQueue,
     (time, "sleep"): _traced_sleep,
     (threading.Thread, "__init__"): _init,
+    (concurrent.futures.Future, "__init__"): _future_init,
     (threading.Thread, "start"): _start,
     (threading.Thread, "_bootstrap_inner"): _bootstrap_inner,
     (threading.Thread, "join"): _join,

@@ -70,6 +70,7 @@ class Kind(StrEnum):
     AIO_WAIT = "aio.wait"  # an asyncio task between two steps; obj = what it awaits
     AIO_WOKE = "aio.woke"
     LOOP_BLOCKED = "loop.blocked"  # obj = the callback or task, arg = ns, loc = where it was
+    LOOP_IDLE = "loop.idle"  # never recorded: the watchdog's name for a loop nothing can wake
     MEM_READ = "mem.read"  # obj = "global mod.name", "attr Class@id.name", "item dict@id[key]"
     MEM_WRITE = "mem.write"
 
@@ -86,6 +87,7 @@ WAIT_KINDS = {
     Kind.JOIN_WAIT: "join",
     Kind.PROCESS_JOIN: "process join",
     Kind.SLEEP: "sleep",
+    Kind.LOOP_IDLE: "idle event loop",
 }
 _NOT_PROGRESS = frozenset(
     {

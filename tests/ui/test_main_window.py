@@ -7,6 +7,7 @@ import psutil
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from tests.workbench.test_tracing import PROGRAMS
 from ui.main_window import MainWindow
 from workbench.history import History
 
@@ -141,6 +142,8 @@ def test_layout_and_choices_persist(qtbot, tmp_path):
         (["--run", "threads.lock_counter", "-p", "iterations=100"], 0),
         (["--run", "threads.rlock", "-p", "lock_kind=lock", "--timeout", "1.5"], 1),
         (["--run", "threads.nope"], 2),
+        (["--trace-script", str(PROGRAMS / "dl_aio_locks.py"), "--trace", "sync"], 1),
+        (["--trace-script", str(PROGRAMS / "no_such_script.py")], 2),
     ],
 )
 def test_scripted_mode_screenshots_and_exit_codes(tmp_path, args, code):
