@@ -35,6 +35,7 @@ from ui.result_panel import ResultPanel
 from ui.run_panel import RunPanel
 from ui.runner import RooflineJob, RunJob, Runner, SweepJob
 from ui.speedup_plot import SpeedupPlot
+from ui.trace_script_dialog import TraceScriptDialog
 from ui.trace_view import TraceView
 from workbench import catalog, compare, export
 from workbench.catalog import CatalogError, Recipe
@@ -277,7 +278,13 @@ class MainWindow(QMainWindow):
         self._launch(RunJob(spec), f"run {self.recipe.id}{traced}")
         self.docks["result"].raise_()
 
-    def trace_script(self, path: str, args: list[str] | None = None, mode: str = "full") -> bool:
+    def trace_script(
+        self,
+        path: str,
+        args: list[str] | None = None,
+        mode: str = "full",
+        timeout_s: float | None = None,
+    ) -> bool:
         """Run a user's own script traced (File → Trace script…, drag and drop)."""
         from workbench import script_runner
 
@@ -291,7 +298,7 @@ class MainWindow(QMainWindow):
         spec = RunSpec.make(
             recipe.id,
             {"path": str(script), "args": json.dumps(args or [])},
-            timeout_s=self.timeout_s,
+            timeout_s=timeout_s or self.timeout_s,
             trace=True,
             trace_mode=mode,
         )
@@ -439,10 +446,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"opened {path}: {len(findings)} finding(s)", 10000)
         self.docks["findings" if findings else "timeline"].raise_()
 
+    def ask_trace_script(self, path: str = "") -> None:
+        """The Trace script dialog (script, arguments, mode, timeout), then the traced run."""
+        mode = self.run_panel.trace_mode() or "full"
+        dialog = TraceScriptDialog(path, mode, self.timeout_s, self)
+        if dialog.exec() and (req := dialog.request()):
+            self.trace_script(req.path, req.args, req.mode, req.timeout_s)
+
     def _on_trace_script_requested(self) -> None:
-        path = QFileDialog.getOpenFileName(self, "Trace a Python script", "", "Python (*.py)")[0]
-        if path:
-            self.trace_script(path)
+        self.ask_trace_script()
 
     def _on_open_trace_requested(self) -> None:
         path = QFileDialog.getOpenFileName(self, "Open a trace", "", "Traces (*.npz)")[0]
@@ -460,7 +472,7 @@ class MainWindow(QMainWindow):
         if path.endswith(".npz"):
             self.open_trace(path)
         else:
-            self.trace_script(path)
+            self.ask_trace_script(path)
 
     # -- export ------------------------------------------------------------------------------
     def ask_path(self, title: str, suggested: str, filters: str) -> str:
