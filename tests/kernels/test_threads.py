@@ -36,6 +36,7 @@ NAMES = [
     "gil_study",
     "lock_order",
     "starvation",
+    "lock_convoy",
 ]
 
 pytestmark = pytest.mark.timeout(30)
@@ -254,3 +255,16 @@ def test_runs_alone(name, args, expect):
     )
     assert proc.returncode == 0, proc.stderr
     assert expect in proc.stdout
+
+
+def test_lock_convoy_counts_every_acquisition_and_keeps_the_total():
+    r = quick("lock_convoy", workers=3, updates=3000, batch=1)
+    assert r["total"] == 9000 and r["acquisitions"] == 9000
+    assert r["contended"] <= r["acquisitions"] and 3 <= r["handoffs"] <= r["acquisitions"]
+
+
+def test_lock_convoy_batching_takes_the_lock_a_hundred_times_less():
+    r = quick("lock_convoy", workers=3, updates=3050, batch=100)
+    assert r["total"] == 9150 and r["acquisitions"] == 3 * 31
+    alone = quick("lock_convoy", workers=1, updates=3000, batch=1)
+    assert alone["contended"] == 0 and alone["handoffs"] == 1
