@@ -72,8 +72,10 @@ def apply(name: str) -> None:
         return
     app.setStyle("Fusion")
     app.setPalette(palette(name))
-    for widget in app.allWidgets():
-        if isinstance(widget, pg.PlotWidget):
+    # Through each window's children, not QApplication.allWidgets(): that list can hold a
+    # widget whose deletion is under way, and wrapping it crashed the test suite once.
+    for top in app.topLevelWidgets():
+        for widget in top.findChildren(pg.PlotWidget):
             widget.setBackground(c["plot_bg"])
             for axis in ("left", "bottom", "right"):
                 item = widget.getPlotItem().getAxis(axis)
