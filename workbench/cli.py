@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from workbench import catalog, compare, controller, export
+from workbench import catalog, cli_explore, compare, controller, export
 from workbench.catalog import CatalogError
 from workbench.history import History
 from workbench.machine import machine_info
@@ -124,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=TRACE_MODES,
         help="trace the run (sync, or full for data races)",
     )
+
+    cli_explore.add_parsers(sub)
 
     p = sub.add_parser("devices", help="cores, CPU, Python and parallel libraries")
     p.add_argument("--json", action="store_true")
@@ -543,4 +545,5 @@ COMMANDS = {
     "devices": cmd_devices,
     "roofline": cmd_roofline,
     "gui": open_window,
+    **cli_explore.COMMANDS,
 }
