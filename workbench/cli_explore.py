@@ -26,7 +26,9 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("explore", help="search thread interleavings for a failing one")
     p.add_argument("target", help="a thread recipe id, puzzle.NAME, or a script path")
     p.add_argument("--strategy", choices=STRATEGIES, default="dfs")
-    p.add_argument("--granularity", default="sync", help="sync, line or opcode")
+    p.add_argument(
+        "--granularity", help="sync, line or opcode (default: the program's GRANULARITY, or sync)"
+    )
     p.add_argument("--max-runs", type=int, default=2000, help="schedules to try at most")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--depth", type=int, default=3, help="PCT depth d")
@@ -43,7 +45,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
-    if args.granularity not in GRANULARITIES:
+    if args.granularity is not None and args.granularity not in GRANULARITIES:
         raise ValueError(
             f"unknown granularity {args.granularity!r}; one of {', '.join(GRANULARITIES)}"
         )
@@ -92,6 +94,7 @@ def _call(request: dict[str, Any], timeout: float, quiet: bool) -> dict[str, Any
 def cmd_explore(args: argparse.Namespace) -> int:
     _check(args)
     target = resolve(args.target, args.param)
+    args.granularity = args.granularity or target.granularity
     request = {
         "op": "search",
         "target": str(target.path) if target.kind == "script" and "/" in target.id else target.id,

@@ -7,6 +7,7 @@
 import threading
 
 GOAL = "assertion"
+GRANULARITY = "opcode"
 HINT = "Let thread A load the counter, then switch to B before A stores it back."
 
 counter = 0

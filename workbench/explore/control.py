@@ -52,6 +52,7 @@ class Point:
     index: int
     current: int
     enabled: tuple[int, ...]
+    yielded: bool = False  # the current thread offered to let others run (time.sleep)
 
 
 @dataclass
@@ -204,7 +205,7 @@ class Controller:
             else:
                 self.fail(Failure("deadlock", self.deadlock_message(), t.name, self.where(t)))
                 raise Abort
-        point = Point(len(self.choices), t.tid, enabled)
+        point = Point(len(self.choices), t.tid, enabled, t.op == "sleep")
         choice = self.chooser(point)
         if choice == PAUSE:
             choice = self._pause(t)

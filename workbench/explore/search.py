@@ -24,7 +24,19 @@ GRANULARITIES = ("sync", "line", "opcode")
 
 
 def default_choice(point: Point) -> int:
+    """Go on with the current thread; after a yield (``time.sleep``), the next one in turn."""
+    if point.yielded and len(point.enabled) > 1:
+        later = [t for t in point.enabled if t > point.current]
+        return later[0] if later else point.enabled[0]
     return point.current if point.current in point.enabled else min(point.enabled)
+
+
+def preempts(point: Point, choice: int) -> bool:
+    """Not the default: switching away from a thread that could go on, or, at a yield, not
+    switching (so that spin loops with ``time.sleep(0)`` stay finite in DFS, as in CHESS)."""
+    if point.yielded and len(point.enabled) > 1:
+        return choice == point.current
+    return choice != point.current and point.current in point.enabled
 
 
 class Recorder:
@@ -53,11 +65,7 @@ def replaying(schedule: list[int], lenient: bool = False) -> Callable[[Point], i
 
 
 def count_preemptions(points: list[Point], choices: list[int]) -> int:
-    return sum(
-        1
-        for p, c in zip(points, choices, strict=False)
-        if c != p.current and p.current in p.enabled
-    )
+    return sum(1 for p, c in zip(points, choices, strict=False) if preempts(p, c))
 
 
 @dataclass
@@ -180,15 +188,13 @@ class Search:
         children = []
         for j in range(len(prefix), len(choices)):
             p = points[j]
-            can_go_on = p.current in p.enabled
             for alt in p.enabled:
                 if alt == choices[j]:
                     continue
-                cost = spent + (1 if can_go_on and alt != p.current else 0)
+                cost = spent + preempts(p, alt)
                 if cost <= self.bound:
                     children.append((cost, [*choices[:j], alt]))
-            if can_go_on and choices[j] != p.current:
-                spent += 1
+            spent += preempts(p, choices[j])
         for cost, child in reversed(children):  # the earliest branch is popped first
             levels[cost].append(child)
 
@@ -218,7 +224,7 @@ class Search:
             spots = [
                 i
                 for i, (p, c) in enumerate(zip(best_rec.points, best.choices, strict=False))
-                if c != p.current and p.current in p.enabled
+                if preempts(p, c)
             ]
             for i in reversed(spots):
                 current = best_rec.points[i].current

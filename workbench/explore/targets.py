@@ -40,11 +40,20 @@ def _lost(result: dict[str, Any]) -> str | None:
 # steps) and the check of their result. The others are timed workloads: nothing to interleave.
 RECIPES: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], str | None] | None]] = {
     "threads.lock_counter": ({"workers": 2, "iterations": 2, "widen_window": False}, _lost),
+    # (with widen_window off, only line or opcode granularity can split counter = value + delta)
     "threads.lock_inversion": ({"hold_s": 0.0, "overlap": True}, None),
     "threads.philosophers": (
         {"workers": 3, "meals": 1, "eat_s": 0.0, "think_s": 0.0, "strategy": "naive"},
         None,
     ),
+}
+
+
+ELSEWHERE = {
+    "processes": "runs in other processes",
+    "mpi": "runs on MPI ranks",
+    "opencl": "runs on an OpenCL device",
+    "asyncio": "is an asyncio recipe (not controlled yet)",
 }
 
 
@@ -61,6 +70,7 @@ class Target:
     goal: str = "any"
     hint: str = ""
     title: str = ""
+    granularity: str = "sync"  # the one the program suggests (GRANULARITY = "line")
     check: Callable[[dict[str, Any]], str | None] | None = None
 
     def wins(self, kind: str) -> bool:
@@ -90,15 +100,12 @@ def puzzle_ids() -> list[str]:
 def recipe_target(recipe_id: str, pairs: Iterable[str]) -> Target:
     from workbench import catalog
 
+    backend = recipe_id.split(".", 1)[0]
+    if backend in ELSEWHERE:
+        raise TargetError(
+            f"{recipe_id} {ELSEWHERE[backend]}: the explorer controls the threads of one process"
+        )
     recipe = catalog.get(recipe_id)
-    if str(recipe.backend) != "threads":
-        where = {
-            "processes": "runs in other processes",
-            "mpi": "runs on MPI ranks",
-            "opencl": "runs on an OpenCL device",
-            "asyncio": "is an asyncio recipe (not controlled yet)",
-        }.get(str(recipe.backend), "is not a thread recipe")
-        raise TargetError(f"{recipe.id} {where}: the explorer controls the threads of one process")
     if recipe.id not in RECIPES:
         raise TargetError(
             f"{recipe.id} is a timed workload with nothing to interleave; explorable recipes: "
@@ -128,6 +135,8 @@ def script_target(path: Path, pairs: Iterable[str], name: str) -> Target:
     main = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main"), None)
     params = _parse_params(main, pairs, name)
     goal = str(consts.get("GOAL", "any"))
+    if consts.get("GRANULARITY", "sync") not in ("sync", "line", "opcode"):
+        raise TargetError(f"{name}: GRANULARITY must be sync, line or opcode")
     if goal not in (*KINDS, "any"):
         raise TargetError(f"{name}: GOAL = {goal!r} is not one of {', '.join(KINDS)} or any")
     return Target(
@@ -140,6 +149,7 @@ def script_target(path: Path, pairs: Iterable[str], name: str) -> Target:
         goal=goal,
         hint=str(consts.get("HINT", "")),
         title=(ast.get_docstring(tree) or path.stem).strip().splitlines()[0],
+        granularity=str(consts.get("GRANULARITY", "sync")),
     )
 
 

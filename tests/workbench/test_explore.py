@@ -1,0 +1,101 @@
+"""The interleaving explorer's engine, in this process: real threads, one at a time."""
+
+import threading
+import time
+
+import pytest
+
+from workbench.explore.execution import Program, run_once
+from workbench.explore.search import Search, default_choice, replay
+from workbench.explore.targets import TargetError, resolve
+
+
+def search(target, strategy="dfs", granularity=None, pairs=(), **kw):
+    t = resolve(target, pairs)
+    return Search(Program(t), strategy, granularity or t.granularity, **kw).go()
+
+
+def test_dfs_at_opcode_finds_the_lost_update_with_one_preemption():
+    result = search("threads.lock_counter", granularity="opcode", max_runs=500)
+    assert result.found and result.failure.kind == "invariant"
+    assert "lost" in result.failure.message
+    assert result.preemptions == 1
+
+
+def test_at_sync_granularity_nothing_splits_the_update():
+    result = search("threads.lock_counter", granularity="sync", max_runs=500)
+    assert not result.found and result.exhausted
+
+
+def test_a_schedule_replays_the_same_execution_every_time():
+    t = resolve("threads.philosophers")
+    program = Program(t)
+    result = Search(program, "random", "sync", max_runs=200, seed=3).go()
+    assert result.found and result.failure.kind == "deadlock"
+    outcomes = [replay(program, result.schedule, "sync") for _ in range(20)]
+    assert {o.digest for o in outcomes} == {result.digest}
+    assert {o.failure.kind for o in outcomes} == {"deadlock"}
+
+
+def test_deadlock_names_the_locks_and_who_holds_them():
+    result = search("threads.lock_inversion")
+    assert result.failure.kind == "deadlock" and result.preemptions <= 1
+    message = result.failure.message
+    assert "one waits for b held by two" in message and "two waits for a held by one" in message
+
+
+@pytest.mark.parametrize("strategy", ["random", "pct"])
+def test_sampling_strategies_find_and_shrink(strategy):
+    result = search("puzzle.p01_lost_update", strategy, max_runs=500, seed=1)
+    assert result.found and result.failure.kind == "assertion"
+    assert result.preemptions == 1  # shrunk from what the random schedule took
+
+
+def test_the_stand_ins_leave_threading_as_it_was():
+    lock_class, sleep = threading.Lock, time.sleep
+    run_once(Program(resolve("puzzle.p03_lock_order")), default_choice)
+    assert threading.Lock is lock_class and time.sleep is sleep
+
+
+def test_a_script_declares_its_invariant(tmp_path):
+    script = tmp_path / "bank.py"
+    script.write_text(
+        "import threading\n"
+        "a = 50\nb = 50\n"
+        "def invariant():\n    'the total is 100'\n    return a + b == 100\n"
+        "def move():\n    global a, b\n    a -= 10\n    b += 10\n"
+        "def main(n=2):\n"
+        "    ts = [threading.Thread(target=move) for _ in range(n)]\n"
+        "    [t.start() for t in ts]\n    [t.join() for t in ts]\n"
+    )
+    result = search(str(script), granularity="line", max_runs=50)
+    assert result.found and result.failure.kind == "invariant"
+    assert result.failure.message == "the total is 100"
+
+
+def test_a_condition_queue_and_barrier_program_runs_to_its_end(tmp_path):
+    script = tmp_path / "mix.py"
+    script.write_text(
+        "import queue, threading\n"
+        "q = queue.Queue(maxsize=1)\nb = threading.Barrier(2)\nout = []\n"
+        "def producer():\n    b.wait()\n    for i in range(3):\n        q.put(i)\n"
+        "def consumer():\n    b.wait()\n    for _ in range(3):\n        out.append(q.get())\n"
+        "ts = [threading.Thread(target=producer), threading.Thread(target=consumer)]\n"
+        "[t.start() for t in ts]\n[t.join() for t in ts]\n"
+        "assert out == [0, 1, 2], out\n"
+    )
+    result = search(str(script), max_runs=200, bound=1)
+    assert not result.found and result.runs > 50  # every schedule ran to its end
+
+
+def test_bad_targets_and_parameters_are_refused(tmp_path):
+    with pytest.raises(TargetError, match="other processes"):
+        resolve("processes.pool_map")
+    with pytest.raises(TargetError, match="nothing to interleave"):
+        resolve("threads.gil_study")
+    with pytest.raises(TargetError, match="unknown puzzle"):
+        resolve("puzzle.nope")
+    with pytest.raises(TargetError, match="no parameter 'speed'"):
+        resolve("puzzle.p03_lock_order", ["speed=3"])
+    with pytest.raises(TargetError, match="is not a bool"):
+        resolve("puzzle.p03_lock_order", ["fixed=maybe"])
