@@ -99,3 +99,31 @@ def test_bad_targets_and_parameters_are_refused(tmp_path):
         resolve("puzzle.p03_lock_order", ["speed=3"])
     with pytest.raises(TargetError, match="is not a bool"):
         resolve("puzzle.p03_lock_order", ["fixed=maybe"])
+
+
+def test_stepping_by_hand_reaches_the_deadlock_and_undo_rewinds():
+    from workbench.explore.session import StepError, Stepper
+
+    stepper = Stepper(Program(resolve("puzzle.p03_lock_order")))
+    stepper.restart()
+    try:
+        for tid in (0, 0, 1, 2, 1, 2):  # start A and B; each takes its first lock
+            stepper.step(tid)
+        state = stepper.state()
+        assert state["locks"] == {"a": "A", "b": "B"} and not state["ended"]
+        assert [t["op"] for t in state["threads"]][1:] == ["acquire b", "acquire a"]
+        for tid in (1, 2, 0):  # A and B wait for each other, main joins A
+            stepper.step(tid)
+        state = stepper.state()
+        assert state["ended"] and state["failure"]["kind"] == "deadlock" and state["goal_reached"]
+        with pytest.raises(StepError):
+            stepper.step(0)
+        stepper.undo()
+        state = stepper.state()
+        assert not state["ended"] and state["choices"] == [0, 0, 1, 2, 1, 2, 1, 2]
+        assert (
+            state["threads"][1]["status"] == "blocked"
+            and "held by B" in state["threads"][1]["reason"]
+        )
+    finally:
+        stepper.close()
