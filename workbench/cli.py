@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="bring this panel to the front: result, speedup, lesson, cores, console, history",
     )
     p.add_argument("--theme", choices=("light", "dark"))
+    cli_explore.add_gui_options(p)
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run")
     p.add_argument(
         "--trace",
@@ -170,6 +171,8 @@ def open_window(args: argparse.Namespace | None = None) -> int:
         return 2
     if args is None:
         return gui_main()
+    if args.explore:
+        return cli_explore.open_step_view(args)
     if args.compare and not args.run:
         args.run = compare.compare_recipes()[0].id  # -p then sets the compared workload
     if args.run:

@@ -203,4 +203,27 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0 if doc["identical"] and doc["same_failure"] else 1
 
 
+def add_gui_options(p: Any) -> None:
+    """``workbench gui --explore TARGET``: the step view, scripted for screenshots."""
+    p.add_argument("--explore", metavar="TARGET", help="open the step view on this program")
+    p.add_argument("--steps", help="with --explore: thread numbers to step first, e.g. 0,0,1,2")
+    p.add_argument("--find", action="store_true", help="with --explore: run Explore and load it")
+    p.add_argument("--bytecode", action="store_true", help="with --explore: show bytecode")
+
+
+def open_step_view(args: argparse.Namespace) -> int:
+    resolve(args.explore, args.param)  # bad input: exit 2 before any window
+    try:
+        steps = [int(s) for s in args.steps.split(",")] if args.steps else []
+        from ui.step_panel import scripted
+    except ValueError:
+        raise ValueError(f"--steps {args.steps}: thread numbers separated by commas") from None
+    except ImportError as exc:
+        print(f"workbench: the window cannot open: {exc}", file=sys.stderr)
+        return 2
+    return scripted(
+        args.explore, args.param, steps, args.find, args.screenshot, args.exit, args.bytecode
+    )
+
+
 COMMANDS = {"explore": cmd_explore, "replay": cmd_replay}

@@ -10,8 +10,10 @@ b = threading.Lock()
 
 
 def transfer(first, second):
-    with first, second:
-        pass
+    first.acquire()
+    second.acquire()
+    second.release()
+    first.release()
 
 
 def main(fixed=False):

@@ -13,8 +13,10 @@ gate = None
 
 
 def job():
-    with gate, critical:
+    gate.acquire()
+    with critical:
         pass
+    gate.release()
 
 
 def main(fixed=False):

@@ -103,6 +103,7 @@ class Controller:
         self.failure: Failure | None = None
         self.limit_hit = False
         self.schedule_error = ""
+        self.at_failure: dict[int, tuple[str, str, str, Any]] = {}  # for the step view
         self.aborting = False
         self.busy = False  # inside our own bookkeeping: trace events are ignored
         self.paused = False
@@ -266,6 +267,7 @@ class Controller:
                 failure.thread = self.current.name
             failure.message = self.pretty(failure.message)
             self.failure = failure
+            self.at_failure = {t.tid: (t.status, t.reason, t.op, t.frame) for t in self.threads}
         self._finish()
 
     def pretty(self, text: str) -> str:

@@ -113,18 +113,22 @@ def _is_sync(ctl: Controller | None, tid: int) -> bool:
 
 
 def _thread_state(t: Any, enabled: bool, known: dict[str, str], ctl: Controller) -> dict:
-    frame = t.frame
+    """One thread as the window shows it; after a failure, as it was when the failure came."""
+    status, reason, op, frame = ctl.at_failure.get(t.tid, (t.status, t.reason, t.op, t.frame))
     line = frame.f_lineno if frame is not None else None
+    code = _bytecode(frame) if frame is not None else []
+    if op[:1].isdigit():  # an opcode point "line:offset": say which instruction
+        op = next((f"{text} (line {line})" for _, text, is_next in code if is_next), op)
     return {
         "tid": t.tid,
         "name": t.name,
-        "status": t.status,
+        "status": status,
         "enabled": enabled,
-        "reason": names.pretty(t.reason, known) if t.status == "blocked" else "",
-        "op": names.pretty(t.op, known),
+        "reason": names.pretty(reason, known) if status == "blocked" else "",
+        "op": names.pretty(op, known),
         "line": line,
         "function": frame.f_code.co_name if frame is not None else "",
-        "bytecode": _bytecode(frame) if frame is not None else [],
+        "bytecode": code,
     }
 
 
