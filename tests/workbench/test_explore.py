@@ -127,3 +127,27 @@ def test_stepping_by_hand_reaches_the_deadlock_and_undo_rewinds():
         )
     finally:
         stepper.close()
+
+
+def test_asyncio_tasks_are_interleaved_at_awaits(tmp_path):
+    script = tmp_path / "tasks.py"
+    script.write_text(
+        "import asyncio\n"
+        "log = []\n"
+        "async def worker(name):\n"
+        "    for i in range(2):\n"
+        "        log.append(name)\n"
+        "        await asyncio.sleep(1)\n"
+        "async def both():\n"
+        "    await asyncio.gather(worker('a'), worker('b'))\n"
+        "def main():\n"
+        "    asyncio.run(both())\n"
+        "    assert log[:2] != ['b', 'b'], 'b ran twice first'\n"
+    )
+    program = Program(resolve(str(script)))
+    result = Search(program, "random", max_runs=200, seed=2).go()
+    assert not result.found  # sleep(1) is virtual time: one step of each before the next
+    deadlocked = search("puzzle.p15_asyncio_lock_order")
+    assert deadlocked.failure.kind == "deadlock" and "transfer waits" in deadlocked.failure.message
+    again = replay(Program(resolve("puzzle.p15_asyncio_lock_order")), deadlocked.schedule, "sync")
+    assert again.digest == deadlocked.digest

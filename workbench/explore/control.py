@@ -111,6 +111,7 @@ class Controller:
         self.driver = _thread.allocate_lock()
         self.driver.acquire()
         self.objects = 0
+        self.last_task = -1
         self.globals: dict[str, Any] = {}
 
     # --- threads -------------------------------------------------------------------------
@@ -226,6 +227,35 @@ class Controller:
         t.baton.acquire()
         if self.aborting:
             raise Abort
+
+    def choose_task(self, ids: tuple[int, ...], label: Callable[[int], str]) -> int:
+        """A choice among ready asyncio callbacks (see :mod:`workbench.explore.aio_loop`).
+
+        Tasks switch only at awaits, so every such choice is a yield: the default is the next
+        task in turn, and the step view takes that default rather than pausing.
+        """
+        t = self.current
+        if self.aborting or t is None:
+            raise Abort
+        if self.invariant is not None:
+            self._check_invariant(t)
+        if len(self.choices) >= self.max_steps:
+            self.limit_hit = True
+            self._finish()
+            raise Abort
+        point = Point(len(self.choices), self.last_task, ids, True)
+        choice = self.chooser(point)
+        if choice == PAUSE:
+            later = [i for i in ids if i > self.last_task]
+            choice = later[0] if later else ids[0]
+        if choice not in ids:
+            self.schedule_error = f"step {point.index}: task {choice} is not ready there"
+            self._finish()
+            raise Abort
+        self.choices.append(choice)
+        self.trail.append((choice, "task"))
+        self.last_task = choice
+        return choice
 
     def _over(self) -> bool:
         """The program ends when its main thread and every non-daemon thread are done."""

@@ -428,15 +428,22 @@ SWAPS: list[tuple[Any, str, Any]] = [
 def installed(controller: Controller) -> Iterator[None]:
     """The stand-ins in place for one execution, the originals back afterwards."""
     global _CTL
+    import asyncio
+
+    from workbench.explore.aio_loop import ControlledPolicy
+
     saved = [(mod, name, getattr(mod, name)) for mod, name, _ in SWAPS]
+    policy = asyncio.get_event_loop_policy()
     _CTL = controller
     for mod, name, standin in SWAPS:
         setattr(mod, name, standin)
+    asyncio.set_event_loop_policy(ControlledPolicy(controller))
     try:
         yield
     finally:
         for mod, name, original in saved:
             setattr(mod, name, original)
+        asyncio.set_event_loop_policy(policy)
         _CTL = None
 
 

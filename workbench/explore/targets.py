@@ -53,7 +53,6 @@ ELSEWHERE = {
     "processes": "runs in other processes",
     "mpi": "runs on MPI ranks",
     "opencl": "runs on an OpenCL device",
-    "asyncio": "is an asyncio recipe (not controlled yet)",
 }
 
 
