@@ -12,6 +12,7 @@ import contextlib
 import json
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -71,8 +72,11 @@ def interruptible() -> Iterator[None]:
 
 
 def _call(request: dict[str, Any], timeout: float, quiet: bool) -> dict[str, Any] | int:
+    last = [0.0]
+
     def progress(message: dict[str, Any]) -> None:
-        if not quiet:
+        if not quiet and time.monotonic() - last[0] >= 1.0:  # one line a second at most
+            last[0] = time.monotonic()
             print(f"  {message['runs']} schedules...", file=sys.stderr)
 
     try:

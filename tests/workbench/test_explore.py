@@ -151,3 +151,18 @@ def test_asyncio_tasks_are_interleaved_at_awaits(tmp_path):
     assert deadlocked.failure.kind == "deadlock" and "transfer waits" in deadlocked.failure.message
     again = replay(Program(resolve("puzzle.p15_asyncio_lock_order")), deadlocked.schedule, "sync")
     assert again.digest == deadlocked.digest
+
+
+def test_to_sync_runs_a_thread_over_its_lines_to_the_next_lock_operation():
+    from workbench.explore.session import Stepper
+
+    stepper = Stepper(Program(resolve("puzzle.p02_check_then_act", ["fixed=true"])), "line")
+    stepper.restart()
+    try:
+        while len(stepper.state()["threads"]) < 2:
+            stepper.step(0)
+        stepper.to_sync(1)
+        thread = stepper.state()["threads"][1]
+        assert thread["op"].startswith("acquire") and thread["function"] == "withdraw"
+    finally:
+        stepper.close()

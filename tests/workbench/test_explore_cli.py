@@ -62,9 +62,11 @@ def test_a_schedule_with_a_bad_granularity_exits_2(tmp_path):
     assert done.returncode == 2 and "unknown granularity" in done.stderr
 
 
-def test_sigterm_cancels_with_one_line_and_leaves_nothing():
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_cancels_with_one_line_and_leaves_nothing(signum):
+    args = ["puzzle.p05_condition_if", "-p", "fixed=true", "--bound", "9", "--max-runs", "10000000"]
     proc = subprocess.Popen(
-        [*WB, "explore", "puzzle.p05_condition_if", "-p", "fixed=true", "--max-runs", "1000000"],
+        [*WB, "explore", *args],
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -75,7 +77,7 @@ def test_sigterm_cancels_with_one_line_and_leaves_nothing():
         children = psutil.Process(proc.pid).children(recursive=True)
         time.sleep(0.05)
     assert proc.stderr.readline().strip().endswith("schedules...")  # the child is exploring
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 130 and err.strip().splitlines()[-1] == "cancelled"
     assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]

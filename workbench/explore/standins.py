@@ -401,6 +401,13 @@ def active_count() -> int:
     return len(enumerate_threads())
 
 
+class Timer:
+    """threading.Timer is not controlled: say so instead of running a real thread."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError("threading.Timer is not controlled by the explorer")
+
+
 class SimpleQueue(queue.Queue):
     """queue.SimpleQueue (C, would block for real) as an unbounded controlled Queue."""
 
@@ -414,6 +421,7 @@ SWAPS: list[tuple[Any, str, Any]] = [
     (threading, "Event", Event),
     (threading, "Barrier", Barrier),
     (threading, "Thread", Thread),
+    (threading, "Timer", Timer),
     (threading, "current_thread", current_thread),
     (threading, "currentThread", current_thread),
     (threading, "main_thread", main_thread),
