@@ -18,6 +18,8 @@ from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -62,12 +64,15 @@ class StepPanel(QWidget):
         self.puzzles.itemActivated.connect(self._on_puzzles_activated)
         self.puzzles.itemClicked.connect(self._on_puzzles_activated)
         self.progress = QLabel()
+        self.open_button = QPushButton("Open script…")
+        self.open_button.clicked.connect(self._on_open_clicked)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(QLabel("<b>Puzzles</b>"))
         lv.addWidget(self.puzzles)
         lv.addWidget(self.progress)
+        lv.addWidget(self.open_button)
         self._fill_puzzles()
 
         self.goal_bar = QLabel("Choose a puzzle, or open a script")
@@ -81,12 +86,24 @@ class StepPanel(QWidget):
         self.explore_button = QPushButton("Explore")
         self.explore_button.setToolTip("search the interleavings and load the failing one")
         self.bytecode_box = QCheckBox("Bytecode")
+        self.granularity_combo = QComboBox()
+        self.granularity_combo.addItems(["sync", "line", "opcode"])
+        self.granularity_combo.setToolTip(
+            "where a thread may be switched: sync ops, lines, bytecodes"
+        )
+        self.granularity_combo.currentTextChanged.connect(self._on_granularity_changed)
         self.restart_button.clicked.connect(self._on_restart_clicked)
         self.undo_button.clicked.connect(self._on_undo_clicked)
         self.explore_button.clicked.connect(self._on_explore_clicked)
         self.bytecode_box.toggled.connect(self._on_bytecode_toggled)
         controls = QHBoxLayout()
-        for w in (self.restart_button, self.undo_button, self.explore_button, self.bytecode_box):
+        for w in (
+            self.restart_button,
+            self.undo_button,
+            self.explore_button,
+            self.granularity_combo,
+            self.bytecode_box,
+        ):
             controls.addWidget(w)
         controls.addStretch(1)
 
@@ -136,11 +153,17 @@ class StepPanel(QWidget):
             w.setEnabled(on)
 
     # --- commands -----------------------------------------------------------------------------
-    def open_target(self, target: str, pairs: list[str] | None = None) -> None:
+    def open_target(
+        self, target: str, pairs: list[str] | None = None, granularity: str | None = None
+    ) -> None:
         """Start stepping ``target`` (a puzzle, a thread recipe or a script path)."""
         resolved = resolve(target, pairs or [])  # bad input raises here, before any process
         self.target, self.pairs, self.state = target, list(pairs or []), None
-        self.granularity = resolved.granularity
+        self.granularity = granularity or resolved.granularity
+        self.search_result = None
+        self.granularity_combo.blockSignals(True)
+        self.granularity_combo.setCurrentText(self.granularity)
+        self.granularity_combo.blockSignals(False)
         self.source = Path(resolved.path).read_text()
         for column in self.columns.values():
             column.deleteLater()
@@ -265,6 +288,20 @@ class StepPanel(QWidget):
     def _on_explore_clicked(self) -> None:
         self.explore()
 
+    @Slot(str)
+    def _on_granularity_changed(self, granularity: str) -> None:
+        if self.target is not None:
+            self.open_target(self.target, self.pairs, granularity)
+
+    @Slot()
+    def _on_open_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Step through a script", "", "Python (*.py)")
+        if path:
+            try:
+                self.open_target(path)
+            except ValueError as exc:
+                self.status.setText(f"<span style='color:#b00'>{exc}</span>")
+
     @Slot(bool)
     def _on_bytecode_toggled(self, _on: bool) -> None:
         if self.state is not None:
@@ -286,8 +323,18 @@ class StepWindow(QMainWindow):
         super().closeEvent(event)
 
 
+GOALS = {
+    "any": "any failure",
+    "assertion": "a failed <b>assertion</b>",
+    "exception": "an <b>exception</b>",
+    "invariant": "a broken <b>invariant</b>",
+    "critical": "two threads inside the <b>critical</b> section",
+    "deadlock": "a <b>deadlock</b>",
+}
+
+
 def _goal_text(title: str, goal: str, hint: str) -> str:
-    want = "any failure" if goal == "any" else f"a <b>{goal}</b>"
+    want = GOALS.get(goal, goal)
     hint_text = f"<br><i>Hint: {hint}</i>" if hint else ""
     return f"<b>{title}</b><br>Goal: cause {want}.{hint_text}"
 

@@ -69,6 +69,12 @@ def test_restart_and_bad_steps(qtbot, panel):
     qtbot.waitUntil(lambda: "cannot run" in panel.status.text())
     qtbot.mouseClick(panel.restart_button, Qt.MouseButton.LeftButton)
     wait_steps(qtbot, panel, 0)
+    panel.granularity_combo.setCurrentText("line")  # a fresh session, stepping by lines
+    wait_steps(qtbot, panel, 0)
+    assert panel.granularity == "line"
+    panel.step(0)
+    qtbot.waitUntil(lambda: panel.state["choices"] == [0])
+    assert panel.state["threads"][0]["op"].startswith("line ")
 
 
 def test_the_main_window_opens_it_from_the_view_menu_and_closes_it(qtbot, tmp_path):
