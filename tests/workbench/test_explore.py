@@ -2,6 +2,7 @@
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +167,23 @@ def test_to_sync_runs_a_thread_over_its_lines_to_the_next_lock_operation():
         assert thread["op"].startswith("acquire") and thread["function"] == "withdraw"
     finally:
         stepper.close()
+
+
+def test_a_correct_program_over_many_stand_ins_never_fails():
+    program = Path(__file__).parent / "explore_programs" / "correct_mix.py"
+    for strategy in ("random", "dfs"):
+        result = search(str(program), strategy, max_runs=150, seed=4)
+        assert not result.found, result.failure
+
+
+def test_an_exception_in_a_thread_is_found_where_it_was_raised(tmp_path):
+    script = tmp_path / "boom.py"
+    script.write_text(
+        "import threading\n"
+        "def boom():\n    raise ValueError('bad value')\n"
+        "def main():\n    t = threading.Thread(target=boom, name='worker')\n"
+        "    t.start()\n    t.join()\n"
+    )
+    failure = search(str(script)).failure
+    assert failure.kind == "exception" and failure.message == "ValueError: bad value"
+    assert failure.thread == "worker" and failure.location == f"{script}:3"

@@ -87,7 +87,7 @@ def run_once(
     """Execute the program once, every switch decided by ``chooser``."""
     ctl = controller(program, chooser, granularity, max_steps)
     with standins.installed(ctl):
-        ctl.start(program.body(ctl))
+        standins.start_main(ctl, program.body(ctl))
         moved = ctl.wait(STUCK_S)
         if not moved:
             raise Stuck(

@@ -45,7 +45,7 @@ class Stepper:
         ctl = Controller(choose, self.granularity, self.program.files)
         self.ctl = ctl
         self.stack.enter_context(standins.installed(ctl))
-        ctl.start(self.program.body(ctl))
+        standins.start_main(ctl, self.program.body(ctl))
         self._wait()
 
     def _wait(self) -> None:

@@ -380,6 +380,12 @@ class Thread:
         self._daemon = bool(value)
 
 
+def start_main(controller: Controller, body: Callable[[], Any]) -> None:
+    """Start the program's main thread, with a Thread stand-in named MainThread for it."""
+    main = Thread(name="MainThread")
+    main._ct = controller.start(body, main)
+
+
 def sleep(seconds: float = 0) -> None:
     """A yield: another thread may run here; time itself is not waited for."""
     ctl().point("sleep")
