@@ -101,7 +101,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
     args.granularity = args.granularity or target.granularity
     request = {
         "op": "search",
-        "target": str(target.path) if target.kind == "script" and "/" in target.id else target.id,
+        "target": target.id
+        if target.kind == "recipe" or target.id.startswith("puzzle.")
+        else str(target.path),  # a script by its absolute path, so a replay finds it anywhere
         "pairs": args.param,
         "strategy": args.strategy,
         "granularity": args.granularity,

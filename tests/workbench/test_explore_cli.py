@@ -53,6 +53,23 @@ def test_bad_input_exits_2_with_one_line(args, says):
     assert says in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
+def test_a_script_schedule_replays_from_anywhere_and_a_foreign_one_exits_2(tmp_path):
+    script = tmp_path / "boom.py"
+    script.write_text("import threading\nthreading.Thread(target=lambda: 1 / 0).start()\n")
+    saved = tmp_path / "s.json"
+    done = subprocess.run(
+        [*WB, "explore", "boom.py", "--save", str(saved)], cwd=tmp_path, capture_output=True
+    )
+    assert done.returncode == 0 and saved.exists()
+    again = wb("replay", str(saved), "--json")
+    assert json.loads(again.stdout)["failure"]["message"] == "ZeroDivisionError: division by zero"
+    data = json.loads(saved.read_text())
+    data["schedule"] = [7]
+    saved.write_text(json.dumps(data))
+    foreign = wb("replay", str(saved))
+    assert foreign.returncode == 2 and "does not fit" in foreign.stderr
+
+
 def test_a_schedule_with_a_bad_granularity_exits_2(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(
