@@ -16,9 +16,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from workbench.explore import runner, schedule
-from workbench.explore.search import GRANULARITIES, STRATEGIES
-from workbench.explore.targets import resolve
+from workbench.explore import schedule
+from workbench.explore.schedule import GRANULARITIES, STRATEGIES
 
 CANCELLED = 130
 
@@ -71,7 +70,16 @@ def interruptible() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def resolve(target: str, pairs: list[str]) -> Any:
+    """The target, checked in this process so bad input exits 2 before any child starts."""
+    from workbench.explore.targets import resolve as resolve_target  # only when used
+
+    return resolve_target(target, pairs)
+
+
 def _call(request: dict[str, Any], timeout: float, quiet: bool) -> dict[str, Any] | int:
+    from workbench.explore import runner
+
     last = [0.0]
 
     def progress(message: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from workbench import paths
 
 VERSION = 1
 GRANULARITIES = ("sync", "line", "opcode")
+STRATEGIES = ("random", "pct", "dfs")
 
 
 class ScheduleFileError(ValueError):

@@ -18,9 +18,9 @@ from typing import Any
 
 from workbench.explore.control import Failure, Point
 from workbench.explore.execution import Outcome, Program, run_once
+from workbench.explore.schedule import GRANULARITIES, STRATEGIES
 
-STRATEGIES = ("random", "pct", "dfs")
-GRANULARITIES = ("sync", "line", "opcode")
+__all__ = ["GRANULARITIES", "STRATEGIES", "Result", "Search", "replay"]
 
 
 def default_choice(point: Point) -> int:
