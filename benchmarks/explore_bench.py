@@ -5,17 +5,22 @@
    baseline. Target: >= 10,000 per minute.
 2. One failing schedule replayed 100 times: identical digest and failure every time.
 3. DFS at opcode granularity on the lost-update recipe: preemptions and schedules to find it.
+4. The step view's round trip: one "step" command to the explorer's child and its whole state
+   back (what a click costs before Qt draws), over the same pipe the window uses.
 """
 
+import json
 import tempfile
 import time
 from pathlib import Path
 
+from workbench.explore import runner
 from workbench.explore.execution import Program
 from workbench.explore.search import Search, replay
 from workbench.explore.targets import resolve
 
 PROGRAM = """
+import threading
 lock = threading.Lock()
 count = 0
 def work():
@@ -75,6 +80,34 @@ def main() -> None:
         and o.failure.kind == found.failure.kind
     )
     print(f"replay identical: {same}/100")
+    step_round_trip()
+
+
+def step_round_trip(steps: int = 100) -> None:
+    proc = runner.spawn()
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        request = {"op": "session", "target": "puzzle.p01_lost_update", "granularity": "opcode"}
+        proc.stdin.write((json.dumps(request) + "\n").encode())
+        proc.stdin.flush()
+        state = json.loads(proc.stdout.readline())
+        times = []
+        for _ in range(steps):
+            enabled = [t["tid"] for t in state["threads"] if t["enabled"]]
+            if not enabled:
+                break
+            start = time.perf_counter()
+            proc.stdin.write((json.dumps({"cmd": "step", "thread": enabled[-1]}) + "\n").encode())
+            proc.stdin.flush()
+            state = json.loads(proc.stdout.readline())
+            times.append(time.perf_counter() - start)
+        times.sort()
+        print(
+            f"step round trip (opcode, with state): median {times[len(times) // 2] * 1e3:.2f} ms, "
+            f"max {times[-1] * 1e3:.2f} ms over {len(times)} steps"
+        )
+    finally:
+        runner.kill(proc)
 
 
 if __name__ == "__main__":
