@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ui.explore_process import ExploreProcess
 from ui.thread_column import ThreadColumn
+from workbench.explore import schedule
 from workbench.explore.targets import puzzle_ids, resolve
 
 SOLVED_KEY = "explore/solved"
@@ -51,6 +52,7 @@ class StepPanel(QWidget):
         self.state: dict[str, Any] | None = None
         self.search_result: dict[str, Any] | None = None
         self.columns: dict[int, ThreadColumn] = {}
+        self.pending: list[int] | None = None  # a loaded schedule, sent once the session is up
         self.session = ExploreProcess(self)
         self.search = ExploreProcess(self)
         self.session.sig_message_received.connect(self._on_session_message)
@@ -66,6 +68,9 @@ class StepPanel(QWidget):
         self.progress = QLabel()
         self.open_button = QPushButton("Open script…")
         self.open_button.clicked.connect(self._on_open_clicked)
+        self.schedule_button = QPushButton("Open schedule…")
+        self.schedule_button.setToolTip("a schedule saved by workbench explore --save")
+        self.schedule_button.clicked.connect(self._on_schedule_clicked)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -73,6 +78,7 @@ class StepPanel(QWidget):
         lv.addWidget(self.puzzles)
         lv.addWidget(self.progress)
         lv.addWidget(self.open_button)
+        lv.addWidget(self.schedule_button)
         self._fill_puzzles()
 
         self.goal_bar = QLabel("Choose a puzzle, or open a script")
@@ -180,6 +186,13 @@ class StepPanel(QWidget):
         )
         self._enable(True)
 
+    def load_schedule(self, path: str) -> None:
+        """Step through a saved schedule: its target, parameters and granularity, replayed."""
+        data = schedule.load(path)  # a bad file raises ScheduleFileError (a ValueError)
+        pairs = [f"{k}={v}" for k, v in data.get("params", {}).items()]
+        self.open_target(str(data["target"]), pairs, data["granularity"])
+        self.pending = data["schedule"]
+
     def step(self, tid: int) -> None:
         self.session.send({"cmd": "step", "thread": tid})
 
@@ -214,7 +227,10 @@ class StepPanel(QWidget):
     @Slot(dict)
     def _on_session_message(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
-        if kind == "state":
+        if kind == "state" and self.pending is not None:
+            self.session.send({"cmd": "restart", "schedule": self.pending})
+            self.pending = None
+        elif kind == "state":
             self._show(message)
         elif kind in ("notice", "error"):
             self.status.setText(f"<span style='color:#b00'>{message['message']}</span>")
@@ -299,6 +315,15 @@ class StepPanel(QWidget):
         if path:
             try:
                 self.open_target(path)
+            except ValueError as exc:
+                self.status.setText(f"<span style='color:#b00'>{exc}</span>")
+
+    @Slot()
+    def _on_schedule_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Step through a schedule", "", "JSON (*.json)")
+        if path:
+            try:
+                self.load_schedule(path)
             except ValueError as exc:
                 self.status.setText(f"<span style='color:#b00'>{exc}</span>")
 
@@ -413,5 +438,8 @@ def scripted(
             QTimer.singleShot(400, finish)  # let the last frame draw
 
     panel.session.sig_message_received.connect(on_state)
-    panel.open_target(target, pairs)
+    if target.endswith(".json"):
+        panel.load_schedule(target)
+    else:
+        panel.open_target(target, pairs)
     return app.exec()

@@ -219,14 +219,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def add_gui_options(p: Any) -> None:
     """``workbench gui --explore TARGET``: the step view, scripted for screenshots."""
-    p.add_argument("--explore", metavar="TARGET", help="open the step view on this program")
+    p.add_argument(
+        "--explore", metavar="TARGET", help="open the step view on a program or a saved schedule"
+    )
     p.add_argument("--steps", help="with --explore: thread numbers to step first, e.g. 0,0,1,2")
     p.add_argument("--find", action="store_true", help="with --explore: run Explore and load it")
     p.add_argument("--bytecode", action="store_true", help="with --explore: show bytecode")
 
 
 def open_step_view(args: argparse.Namespace) -> int:
-    resolve(args.explore, args.param)  # bad input: exit 2 before any window
+    if args.explore.endswith(".json"):  # a saved schedule, stepped from its start
+        data = schedule.load(args.explore)
+        resolve(str(data["target"]), [f"{k}={v}" for k, v in data.get("params", {}).items()])
+    else:
+        resolve(args.explore, args.param)  # bad input: exit 2 before any window
     try:
         steps = [int(s) for s in args.steps.split(",")] if args.steps else []
         from ui.step_panel import scripted

@@ -94,3 +94,30 @@ def test_the_main_window_opens_it_from_the_view_menu_and_closes_it(qtbot, tmp_pa
     qtbot.waitUntil(lambda: step.panel.state is not None)
     window.close()
     assert not step.isVisible() and not step.panel.session.running
+
+
+def test_a_saved_schedule_opens_where_it_failed(qtbot, panel, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    saved = tmp_path / "s.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "explore",
+            "puzzle.p06_lost_wakeup",
+            "--save",
+            str(saved),
+        ],
+        capture_output=True,
+    )
+    assert done.returncode == 0
+    panel.load_schedule(str(saved))
+    qtbot.waitUntil(lambda: panel.state is not None and panel.state["failure"] is not None)
+    assert panel.state["choices"] == json.loads(saved.read_text())["schedule"]
+    assert panel.state["failure"]["kind"] == "deadlock" and panel.state["goal_reached"]
+    with pytest.raises(ValueError, match="no such schedule"):
+        panel.load_schedule(str(tmp_path / "missing.json"))

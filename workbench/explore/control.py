@@ -74,6 +74,18 @@ class CThread:
     baton: Any = field(default_factory=_thread.allocate_lock)
     exited: Any = field(default_factory=_thread.allocate_lock)
 
+    def where_now(self) -> dict[str, Any]:
+        """Status, reason, next operation and place, as they are now (frames move on)."""
+        f = self.frame
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "op": self.op,
+            "code": f.f_code if f is not None else None,
+            "line": f.f_lineno if f is not None else None,
+            "lasti": f.f_lasti if f is not None else -1,
+        }
+
     def can_run(self) -> bool:
         if self.status in ("new", "ready"):
             return True
@@ -103,7 +115,7 @@ class Controller:
         self.failure: Failure | None = None
         self.limit_hit = False
         self.schedule_error = ""
-        self.at_failure: dict[int, tuple[str, str, str, Any]] = {}  # for the step view
+        self.at_failure: dict[int, dict[str, Any]] = {}  # frames unwind after: for the step view
         self.aborting = False
         self.busy = False  # inside our own bookkeeping: trace events are ignored
         self.paused = False
@@ -297,7 +309,7 @@ class Controller:
                 failure.thread = self.current.name
             failure.message = self.pretty(failure.message)
             self.failure = failure
-            self.at_failure = {t.tid: (t.status, t.reason, t.op, t.frame) for t in self.threads}
+            self.at_failure = {t.tid: t.where_now() for t in self.threads}
         self._finish()
 
     def pretty(self, text: str) -> str:

@@ -114,31 +114,34 @@ def _is_sync(ctl: Controller | None, tid: int) -> bool:
 
 def _thread_state(t: Any, enabled: bool, known: dict[str, str], ctl: Controller) -> dict:
     """One thread as the window shows it; after a failure, as it was when the failure came."""
-    status, reason, op, frame = ctl.at_failure.get(t.tid, (t.status, t.reason, t.op, t.frame))
-    line = frame.f_lineno if frame is not None else None
-    code = _bytecode(frame) if frame is not None else []
+    w = ctl.at_failure.get(t.tid) or t.where_now()
+    code = _bytecode(w["code"], w["line"], w["lasti"]) if w["code"] is not None else []
+    op = w["op"]
     if op[:1].isdigit():  # an opcode point "line:offset": say which instruction
-        op = next((f"{text} (line {line})" for _, text, is_next in code if is_next), op)
+        op = next((f"{text} (line {w['line']})" for _, text, is_next in code if is_next), op)
     return {
         "tid": t.tid,
         "name": t.name,
-        "status": status,
+        "status": w["status"],
         "enabled": enabled,
-        "reason": names.pretty(reason, known) if status == "blocked" else "",
+        "reason": names.pretty(w["reason"], known) if w["status"] == "blocked" else "",
         "op": names.pretty(op, known),
-        "line": line,
-        "function": frame.f_code.co_name if frame is not None else "",
+        "line": w["line"],
+        "function": w["code"].co_name if w["code"] is not None else "",
         "bytecode": code,
     }
 
 
-def _bytecode(frame: Any) -> list[list[Any]]:
-    """The instructions of the frame's current line: [offset, text, is_next]."""
-    out = []
-    for ins in dis.get_instructions(frame.f_code):
-        if ins.positions and ins.positions.lineno == frame.f_lineno and ins.opname != "CACHE":
-            text = f"{ins.opname} {ins.argrepr}".strip()
-            out.append([ins.offset, text, ins.offset == frame.f_lasti])
+def _bytecode(code: Any, line: int, lasti: int) -> list[list[Any]]:
+    """The instructions of the current line: [offset, text, is_next]."""
+    out = [
+        [ins.offset, f"{ins.opname} {ins.argrepr}".strip(), False]
+        for ins in dis.get_instructions(code)
+        if ins.positions and ins.positions.lineno == line and ins.opname != "CACHE"
+    ]
+    current = [row for row in out if row[0] <= lasti]  # inside a call, lasti is past its CALL
+    if current:
+        current[-1][2] = True
     return out[:24]
 
 
