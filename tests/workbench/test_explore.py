@@ -187,3 +187,17 @@ def test_an_exception_in_a_thread_is_found_where_it_was_raised(tmp_path):
     failure = search(str(script)).failure
     assert failure.kind == "exception" and failure.message == "ValueError: bad value"
     assert failure.thread == "worker" and failure.location == f"{script}:3"
+
+
+def test_the_explorer_engine_imports_no_qt():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pkgutil, importlib, workbench.explore as e, workbench.cli_explore;"
+        "[importlib.import_module(m.name) for m in pkgutil.walk_packages(e.__path__, "
+        "'workbench.explore.')];"
+        "print(','.join(m for m in ('PySide6', 'shiboken6', 'pyqtgraph') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
