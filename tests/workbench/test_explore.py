@@ -119,6 +119,9 @@ def test_stepping_by_hand_reaches_the_deadlock_and_undo_rewinds():
         assert state["ended"] and state["failure"]["kind"] == "deadlock" and state["goal_reached"]
         with pytest.raises(StepError):
             stepper.step(0)
+        with pytest.raises(StepError, match="does not fit"):
+            stepper.restart([0, 5])
+        stepper.restart([0, 0, 1, 2, 1, 2, 1, 2, 0])
         stepper.undo()
         state = stepper.state()
         assert not state["ended"] and state["choices"] == [0, 0, 1, 2, 1, 2, 1, 2]

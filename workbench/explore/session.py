@@ -55,6 +55,8 @@ class Stepper:
         if not self.ctl.paused:
             self.point = None
             self.ctl.abandon()
+            if self.ctl.schedule_error:
+                raise StepError(f"the schedule does not fit: {self.ctl.schedule_error}")
 
     def step(self, tid: int) -> None:
         if self.ctl is None or not self.ctl.paused or self.point is None:
