@@ -71,6 +71,7 @@ class CThread:
     frame: Any = None
     user: Any = None  # the Thread stand-in the program sees
     daemon: bool = False
+    ident: int = 0  # the OS thread's, once it runs
     baton: Any = field(default_factory=_thread.allocate_lock)
     exited: Any = field(default_factory=_thread.allocate_lock)
 
@@ -138,6 +139,7 @@ class Controller:
 
     def _bootstrap(self, t: CThread) -> None:
         t.baton.acquire()
+        t.ident = _thread.get_ident()
         try:
             if self.aborting:
                 return
@@ -170,8 +172,8 @@ class Controller:
     def point(self, op: str, frame: Any = None) -> None:
         """A place where another thread may run: called before every operation we control."""
         t = self.current
-        if t is None or self.busy:
-            return
+        if t is None or self.busy or t.ident != _thread.get_ident():
+            return  # our own bookkeeping, or a thread we do not control: no switch here
         if self.aborting:
             raise Abort
         t.op = op
@@ -192,6 +194,8 @@ class Controller:
             raise Abort
         if wake():
             return True
+        if t.ident != _thread.get_ident():
+            raise RuntimeError("a thread the explorer does not control would wait here")
         t.status, t.reason, t.wake, t.timed, t.timed_out = "blocked", reason, wake, timed, False
         t.op = op
         self._switch(t)
