@@ -171,6 +171,9 @@ class MainWindow(QMainWindow):
         reset = QAction("Reset layout", self)
         reset.triggered.connect(self._on_reset_layout)
         view.addAction(reset)
+        step_view = QAction("Step through threads (explorer)…", self)
+        step_view.triggered.connect(self._on_step_view_requested)
+        view.addAction(step_view)
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
@@ -178,6 +181,14 @@ class MainWindow(QMainWindow):
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(self._on_find_requested)
         self.addAction(find)
+
+    def _on_step_view_requested(self) -> None:
+        from ui.step_panel import StepWindow  # the explorer's window, made on first use
+
+        if getattr(self, "step_window", None) is None:
+            self.step_window = StepWindow(self.settings)
+        self.step_window.show()
+        self.step_window.raise_()
 
     def _on_reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
@@ -588,6 +599,8 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         self.opencl_panel.stop()
         self.monitor.stop()
+        if getattr(self, "step_window", None) is not None:
+            self.step_window.close()
         super().closeEvent(event)
 
 

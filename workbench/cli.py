@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from workbench import catalog, compare, controller, export
+from workbench import catalog, cli_explore, compare, controller, export
 from workbench.catalog import CatalogError
 from workbench.history import History
 from workbench.machine import machine_info
@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="bring this panel to the front: result, speedup, lesson, cores, console, history",
     )
     p.add_argument("--theme", choices=("light", "dark"))
+    cli_explore.add_gui_options(p)
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run")
     p.add_argument(
         "--trace",
@@ -127,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--trace-script", metavar="FILE", help="trace your own script (mode: --trace, or full)"
     )
+
+    cli_explore.add_parsers(sub)
 
     p = sub.add_parser("devices", help="cores, CPU, Python and parallel libraries")
     p.add_argument("--json", action="store_true")
@@ -171,6 +174,8 @@ def open_window(args: argparse.Namespace | None = None) -> int:
         return 2
     if args is None:
         return gui_main()
+    if args.explore:
+        return cli_explore.open_step_view(args)
     if args.compare and not args.run:
         args.run = compare.compare_recipes()[0].id  # -p then sets the compared workload
     if args.run:
@@ -551,4 +556,5 @@ COMMANDS = {
     "devices": cmd_devices,
     "roofline": cmd_roofline,
     "gui": open_window,
+    **cli_explore.COMMANDS,
 }
