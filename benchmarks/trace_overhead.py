@@ -77,8 +77,14 @@ def viztracer_loop():
         from viztracer import VizTracer
     except ImportError:
         return None
-    with VizTracer(verbose=0, tracer_entries=10 * N):
+    # Started and stopped by hand: the context manager would save a ~50 MB result.json here.
+    tracer = VizTracer(verbose=0, tracer_entries=10 * N)
+    tracer.start()
+    try:
         return lock_loop(threading.Lock())
+    finally:
+        tracer.stop()
+        tracer.clear()
 
 
 if __name__ == "__main__":
