@@ -178,14 +178,17 @@ def start_tracing(events: EventBuffer, sender: Sender, mode: str) -> Any:
     """Swap in the traced primitives and start the deadlock watchdog (before the swap, so the
     watchdog's own thread is not traced); in "full" mode also trace shared-state accesses.
     Returns what ``stop_tracing`` needs."""
-    from workbench import aio, instrument
-    from workbench.deadlock import Watchdog
+    from workbench import aio, child_trace, instrument, manager_trace, mp_shared
     from workbench.shared import SharedStateTracer
     from workbench.tracer import Tracer
 
     tracer = Tracer(events)
-    Watchdog(tracer, lambda finding: sender.put(Msg.FINDING, finding)).start()
+    child_trace.watch(tracer, sender)  # the deadlock watchdog and the wait reporter
     instrument.install(tracer)
+    child_trace.follow_forks()
+    if mode == "full":
+        manager_trace.FULL = True
+        mp_shared.install(tracer)
     aio.install(tracer)
     shared = SharedStateTracer(tracer) if mode == "full" else None
     if shared:
@@ -194,9 +197,10 @@ def start_tracing(events: EventBuffer, sender: Sender, mode: str) -> Any:
 
 
 def stop_tracing(shared: Any) -> None:
-    from workbench import aio, instrument
+    from workbench import aio, instrument, mp_shared
 
     aio.uninstall()
+    mp_shared.uninstall()
     if shared:
         shared.uninstall()
     instrument.uninstall()

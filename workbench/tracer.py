@@ -70,6 +70,11 @@ class Kind(StrEnum):
     AIO_WAIT = "aio.wait"  # an asyncio task between two steps; obj = what it awaits
     AIO_WOKE = "aio.woke"
     LOOP_BLOCKED = "loop.blocked"  # obj = the callback or task, arg = ns, loc = where it was
+    PIPE_SEND = "pipe.send"  # obj = the direction ("Pipe#1 @ f.py:3 a→b"), arg = sequence no.
+    PIPE_RECV = "pipe.recv"  # the message with the same direction and sequence number
+    PIPE_WAIT = "pipe.wait"  # a recv on an empty pipe (or a send on a full one) …
+    PIPE_WOKE = "pipe.woke"  # … ended
+    PROCESS_NAME = "process.name"  # first thing a multiprocessing child runs; obj = its name
     MEM_READ = "mem.read"  # obj = "global mod.name", "attr Class@id.name", "item dict@id[key]"
     MEM_WRITE = "mem.write"
 
@@ -85,6 +90,7 @@ WAIT_KINDS = {
     Kind.QUEUE_JOIN_WAIT: "queue join",
     Kind.JOIN_WAIT: "join",
     Kind.PROCESS_JOIN: "process join",
+    Kind.PIPE_WAIT: "pipe",
     Kind.SLEEP: "sleep",
 }
 _NOT_PROGRESS = frozenset(
@@ -116,6 +122,13 @@ class Wait:
     loc: str
     owner: Any = None  # the lock object (for its holder), or the joined thread's ident
     external: bool = False  # another process can end it: never stuck from this one's view
+
+
+def _idle(kind: Kind, arg: int) -> bool:
+    """A timed wait that ran out without getting anything (a process join: still running)."""
+    if kind is Kind.PROCESS_JOINED:
+        return arg == -1000
+    return arg == 0 or kind is Kind.SLEEP_END
 
 
 def _internal(filename: str) -> bool:
@@ -259,10 +272,23 @@ class Tracer:
         stack = self.waits.get(tid)
         wait = stack.pop() if stack else None
         self.buffer.append(self.kind_ids[kind], self.strings.id(obj), arg, loc_id)
-        if wait is not None and wait.timed is not None and (arg == 0 or kind is Kind.SLEEP_END):
+        if wait is not None and wait.timed is not None and _idle(kind, arg):
             self.idle_waits[tid] = self.idle_waits.get(tid, 0) + 1
         else:
             self._progressed(tid)
+
+    def quiet_wait(self, kind: Kind, obj: str, timeout: float | None, owner: Any = None) -> Wait:
+        """A wait another process can end, known to the watchdogs but not recorded as events
+        (a send on a pipe, a call to a Manager: usually over in microseconds); ``quiet_end``
+        pops it."""
+        wait = Wait(kind, obj, _now(), timeout, "", owner, True)
+        self.waits.setdefault(threading.get_ident(), []).append(wait)
+        return wait
+
+    def quiet_end(self, wait: Wait) -> None:
+        stack = self.waits.get(threading.get_ident())
+        if stack and stack[-1] is wait:
+            stack.pop()
 
     def misuse(self, obj: str, message: str) -> None:
         loc_id, _ = self.where()
