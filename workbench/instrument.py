@@ -13,6 +13,7 @@ scripts are traced the same way; ``uninstall()`` puts the originals back.
 from __future__ import annotations
 
 import importlib
+import itertools
 import multiprocessing.managers
 import multiprocessing.process
 import queue
@@ -492,10 +493,14 @@ def _init(self: threading.Thread, *args: Any, **kwargs: Any) -> None:
     self._started = real_event()  # the start handshake is the runtime's, not the program's
 
 
+_serials = itertools.count(1)  # per process: a thread's number, as names may repeat
+
+
 def _start(self: threading.Thread) -> None:
     t = _T
+    self._wb_serial = serial = next(_serials)
     if t and not t.suppressed():  # before the child runs: the child's clock starts from here
-        t.emit(Kind.THREAD_START, self.name, 0, t.where()[0])
+        t.emit(Kind.THREAD_START, self.name, serial, t.where()[0])
     _REAL["Thread.start"](self)
 
 
@@ -503,13 +508,14 @@ def _bootstrap_inner(self: threading.Thread) -> None:
     t = _T
     if t and self.name.startswith(INTERNAL_THREAD_PREFIX):
         t = None  # the workbench's own threads get no lane
+    serial = self.__dict__.get("_wb_serial", 0)
     if t:
-        t.thread_began(self.name)
+        t.thread_began(self.name, serial)
     try:
         _REAL["Thread._bootstrap_inner"](self)
     finally:
         if t:
-            t.thread_ended(self.name)
+            t.thread_ended(self.name, serial)
 
 
 def _join(self: threading.Thread, timeout: float | None = None) -> None:
@@ -518,13 +524,14 @@ def _join(self: threading.Thread, timeout: float | None = None) -> None:
         return _REAL["Thread.join"](self, timeout)
     if not self.is_alive():  # no wait, but the join still orders the thread's work before this
         _REAL["Thread.join"](self, timeout)
-        t.emit(Kind.JOIN_WOKE, self.name, 1, t.where()[0])
+        t.emit(Kind.JOIN_WOKE, self.name, self.__dict__.get("_wb_serial", -1), t.where()[0])
         return None
     loc = t.wait_begin(Kind.JOIN_WAIT, self.name, timeout, self.ident)
     try:
         _REAL["Thread.join"](self, timeout)
     finally:
-        t.wait_end(Kind.JOIN_WOKE, self.name, int(not self.is_alive()), loc)
+        ended = self.__dict__.get("_wb_serial", -1) if not self.is_alive() else 0
+        t.wait_end(Kind.JOIN_WOKE, self.name, ended, loc)
 
 
 def _process_start(self: Any) -> None:

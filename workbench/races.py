@@ -63,6 +63,7 @@ class _State:
         _join(self.clock(lane), self.sync.get(key))
 
 
+_THREADS = {Kind.THREAD_START, Kind.THREAD_BEGIN, Kind.THREAD_END, Kind.JOIN_WOKE}
 SHARED = ("mp.", "mgr.", "Pipe#", "item mgr.", "attr mgr.", "attr mp.", "item mp.")
 
 
@@ -90,6 +91,9 @@ def find(
         key: Any = obj if known else (pid, obj)
         if kind is Kind.PROCESS_JOINED:
             key = _pid_of(strings.get(obj, ""))
+        elif kind in _THREADS:
+            arg = int(row["arg"])  # threads by process and serial: names repeat
+            key = (pid, "serial", arg) if arg > 0 else (pid, obj)
         _step(st, kind, lane, key, int(row["arg"]), int(row["loc"]), pid)
     return [_finding(f, names, strings) for f in st.found.values()]
 

@@ -26,11 +26,11 @@ from workbench.events import EventBuffer
 class Kind(StrEnum):
     """Event kinds. ``*.wait`` begins a blocking wait that ``*.woke`` ends (arg 1 = got it)."""
 
-    THREAD_START = "thread.start"  # in the parent: obj = child name, arg = child ident
-    THREAD_BEGIN = "thread.begin"  # in the child, first thing; obj = its name
-    THREAD_END = "thread.end"
+    THREAD_START = "thread.start"  # in the parent: obj = child name, arg = child serial
+    THREAD_BEGIN = "thread.begin"  # in the child, first thing; obj = its name, arg = serial
+    THREAD_END = "thread.end"  # arg = serial
     JOIN_WAIT = "join.wait"  # obj = the joined thread's name
-    JOIN_WOKE = "join.woke"
+    JOIN_WOKE = "join.woke"  # arg = its serial once it ended (-1 if it has none), else 0
     LOCK_NEW = "lock.new"
     LOCK_ACQUIRED = "lock.acquired"  # arg = 1 when it had to wait
     LOCK_WAIT = "lock.wait"
@@ -295,15 +295,16 @@ class Tracer:
         self.emit(Kind.MISUSE, obj, self.strings.id(message), loc_id)
 
     # -- threads -----------------------------------------------------------------------------
-    def thread_began(self, name: str) -> None:
+    def thread_began(self, name: str, serial: int = 0) -> None:
+        """``serial``: the thread's number in its process (names repeat, serials do not)."""
         tid = threading.get_ident()
         self.idents[tid] = name
         self.names[name] = tid
-        self.emit(Kind.THREAD_BEGIN, name)
+        self.emit(Kind.THREAD_BEGIN, name, serial)
 
-    def thread_ended(self, name: str) -> None:
+    def thread_ended(self, name: str, serial: int = 0) -> None:
         tid = threading.get_ident()
-        self.emit(Kind.THREAD_END, name)
+        self.emit(Kind.THREAD_END, name, serial)
         self.idents.pop(tid, None)
         self.waits.pop(tid, None)
         self._progressed(tid)

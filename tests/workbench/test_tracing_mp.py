@@ -89,7 +89,14 @@ def test_correct_multiprocessing_programs_produce_no_findings(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["ok_mp_shared.py", "ok_mp_sync.py", "ok_mp_manager.py", "ok_mp_pipe.py"]
+    "name",
+    [
+        "ok_mp_shared.py",
+        "ok_mp_sync.py",  # forked copies of a global, processes that share a name
+        "ok_mp_manager.py",  # proxied appends
+        "ok_mp_pipe.py",
+        "ok_same_thread_names.py",  # a join orders by thread, not by name
+    ],
 )
 def test_correct_sharing_across_processes_is_not_a_race(name):
     _, record = trace(name, mode="full")
