@@ -151,7 +151,8 @@ class Tracer:
         self.waits: dict[int, list[Wait]] = {}
         self.idents: dict[int, str] = {}  # live traced thread ident -> name
         self.names: dict[str, int] = {}
-        self._locs: dict[tuple[str, int], tuple[int, str]] = {}
+        self._locs: dict[tuple[Any, int], tuple[int, str]] = {}  # user-code lines
+        self._fallback: dict[tuple[Any, int], tuple[int, str]] = {}
         self._counter = 0
         self._count_lock = threading.Lock()
         self.inside: dict[int, int] = {}  # thread ident -> depth inside traced primitives
@@ -192,14 +193,17 @@ class Tracer:
             if not flag:
                 break
             frame = frame.f_back
+        # _locs holds user-code lines only, so record() may trust a hit without asking whether
+        # the frame is internal; a stack with no user frame at all is named by its first one.
+        cache = self._locs if frame is not None else self._fallback
         frame = frame or first
         if frame is None:
             return 0, ""
         key = (frame.f_code, frame.f_lineno)
-        found = self._locs.get(key)
+        found = cache.get(key)
         if found is None:
             text = f"{frame.f_code.co_filename}:{frame.f_lineno}"
-            found = self._locs[key] = (self.strings.id(text), text)
+            found = cache[key] = (self.strings.id(text), text)
         return found
 
     def user_location(self, frame: Any) -> str:
@@ -213,20 +217,18 @@ class Tracer:
     # -- recording ---------------------------------------------------------------------------
     def record(self, kind: int, obj: int, arg: int, tid: int) -> None:
         """The hot path: one event with the caller's caller's location; counts as progress.
-        A caller in user code whose line was seen before costs two dict lookups."""
+        A caller in user code whose line was seen before costs one dict lookup. (A thread's
+        count of idle polls is not reset here: any event moves ``progress_epoch``, and both
+        watchdogs wait for it to stand still before they call anything stuck.)"""
         rows = self._rows
         if len(rows) < self._capacity:
             frame = _getframe(2)
-            code = frame.f_code
-            found = self._internal_code.get(code) is False and self._locs.get(
-                (code, frame.f_lineno)
-            )
+            found = self._locs.get((frame.f_code, frame.f_lineno))
             loc = found[0] if found else self.where(3)[0]
             rows.append((_now(), self._pid, tid, kind, obj, arg, loc))
         else:
             self.buffer.dropped += 1
         self.progress_epoch += 1
-        self.idle_waits[tid] = 0
 
     def emit(self, kind: Kind, obj: str, arg: int = 0, loc: int = 0) -> None:
         self.buffer.append(self.kind_ids[kind], self.strings.id(obj), arg, loc)
