@@ -138,6 +138,7 @@ def after_fork() -> None:
         finally:
             instrument.install(tracer)
         tracer.thread_began(threading.current_thread().name)
+        atexit.register(flush)  # a bare os.fork() child that leaves through sys.exit
     except Exception as exc:  # tracing is an observer: the child runs untraced instead
         os.write(2, f"workbench: this forked child is not traced: {exc!r}\n".encode())
 

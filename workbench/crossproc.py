@@ -59,8 +59,10 @@ class CrossProcess:
         """The deadlock finding the first time the run is provably stuck, else None."""
         if self.reported or not self.states or now - self.changed < STABLE_S:
             return None
-        if not all(_stuck(s) for s in self.states.values()):
-            return None  # cheap: no process enumeration while anyone moves
+        for pid in [pid for pid, s in self.states.items() if not _stuck(s)]:
+            if _alive(pid):
+                return None  # cheap: no process enumeration while anyone moves
+            del self.states[pid]  # its last report before it exited
         pids = self._live()
         if not pids or not any(
             th.get("external") for pid in pids for th in self.states[pid]["threads"]
@@ -110,6 +112,15 @@ class CrossProcess:
 
 def _stuck(state: dict[str, Any]) -> bool:
     return not state["alarm"] and all(th["state"] == "stuck" for th in state["threads"])
+
+
+def _alive(pid: int) -> bool:
+    """Running or asleep, not gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def _look(pids: list[int], states: dict[int, dict[str, Any]]) -> dict[int, int] | None:

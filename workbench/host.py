@@ -220,15 +220,25 @@ def main() -> int:
 
         os.environ.update(child_env(os.environ[ADDRESS_ENV], authkey, spec["trace_mode"]))
         shared = start_tracing(events, sender, spec["trace_mode"])
-    code = 0
+    code, host_pid = 0, os.getpid()
     try:
         run_repeats(spec, ctx)
     except BaseException as exc:  # the recipe's failure is data for the user, not a host crash
         code = 1
-        sender.put(
-            Msg.ERROR,
-            {"type": type(exc).__name__, "message": str(exc), "traceback": traceback.format_exc()},
-        )
+        if os.getpid() == host_pid:
+            sender.put(
+                Msg.ERROR,
+                {
+                    "type": type(exc).__name__,
+                    "message": str(exc),
+                    "traceback": traceback.format_exc(),
+                },
+            )
+    if os.getpid() != host_pid:  # a child of a bare os.fork() in the script came back here:
+        from workbench import child_trace  # the host's connection is the parent's, not its own
+
+        child_trace.flush()
+        return code
     if spec.get("trace"):
         stop_tracing(shared)
     sender.put(Msg.DONE, {})
