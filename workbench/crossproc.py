@@ -176,6 +176,14 @@ def _holder(
     return None
 
 
+def _step(name: str, wait: dict[str, Any], holder: str | None) -> str:
+    if wait["kind"] == "pipe":
+        return f"{name} waits to receive on {wait['object']}, which only {holder} can send"
+    if wait["kind"] == "process join":
+        return f"{name} joins {holder}"
+    return f"{name} waits for {wait['object']} held by {holder}"
+
+
 def describe(states: list[dict[str, Any]]) -> dict[str, Any]:
     """The finding, in the shape of the in-process one: waits, the cycle, the message."""
     waits, edges = [], {}
@@ -199,9 +207,7 @@ def describe(states: list[dict[str, Any]]) -> dict[str, Any]:
     cycle = find_cycle(edges)
     if cycle:
         by_thread = {w["thread"]: w for w in waits}
-        steps = [
-            f"{name} waits for {by_thread[name]['object']} held by {edges[name]}" for name in cycle
-        ]
+        steps = [_step(name, by_thread[name], edges[name]) for name in cycle]
         message = "deadlock across processes: " + "; ".join(steps)
     else:
         parts = [f"{w['thread']} in {w['kind']} on {w['object']}" for w in waits]
