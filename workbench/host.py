@@ -206,6 +206,18 @@ def stop_tracing(shared: Any) -> None:
     instrument.uninstall()
 
 
+def _run_mp_finalizers() -> None:
+    """What ``python script.py`` does at exit for multiprocessing (unlink its semaphores, stop
+    its Managers), which ``os._exit`` would skip: else the resource tracker warns of leaked
+    semaphores. Children are not joined: the controller ends what is left."""
+    util = sys.modules.get("multiprocessing.util")
+    if util is not None:
+        try:
+            util._run_finalizers(0)
+        except Exception as exc:  # a finalizer's failure is no reason to lose the run's result
+            print(f"workbench: multiprocessing cleanup failed: {exc!r}", file=sys.stderr)
+
+
 def main() -> int:
     authkey = bytes.fromhex(os.environ.pop(AUTHKEY_ENV))
     conn = connect(os.environ[ADDRESS_ENV], authkey)
@@ -241,6 +253,7 @@ def main() -> int:
         return code
     if spec.get("trace"):
         stop_tracing(shared)
+    _run_mp_finalizers()
     sender.put(Msg.DONE, {})
     sender.close()
     sys.stdout.flush()
