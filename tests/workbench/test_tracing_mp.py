@@ -168,3 +168,13 @@ def test_manager_proxies_are_recorded_under_the_referents_id():
     assert any(s.startswith("mgr.Event ") for s in strings)
     servers = [lane for lane in run.analysis.timeline.lanes if "SyncManager" in lane["name"]]
     assert len(servers) <= 1  # the server says hello, then runs untraced
+
+
+def test_misuse_in_a_child_process_is_reported_with_its_line():
+    _, record = trace("misuse_mp.py")
+    assert record.status is Status.OK, record.error_line()
+    found = [f for f in record.findings if f["kind"] == "lock_misuse"]
+    assert len(found) == 1 and found[0]["message"].startswith("mp.Condition ")
+    assert "without holding its lock" in found[0]["message"]
+    line = (PROGRAMS / "misuse_mp.py").read_text().splitlines().index("        cond.wait(0.1)")
+    assert found[0]["locations"][0].endswith(f"misuse_mp.py:{line + 1}")
