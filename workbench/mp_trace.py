@@ -30,7 +30,10 @@ HELD: dict[int, dict[str, int]] = {}  # thread ident -> shared lock name -> dept
 
 
 def hold(tid: int, name: str, delta: int) -> None:
-    """Note that thread ``tid`` took (+1) or let go of (-1) the shared lock ``name``."""
+    """Note that thread ``tid`` took (+1) or let go of (-1) the shared lock ``name``. A Lock
+    may be released by a thread that did not take it: then the taker no longer holds it."""
+    if delta < 0 and name not in HELD.get(tid, ()):
+        tid = next((other for other, held in list(HELD.items()) if name in held), tid)
     mine = HELD.setdefault(tid, {})
     depth = mine.get(name, 0) + delta
     if depth > 0:
