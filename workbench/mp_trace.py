@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing.queues
 import multiprocessing.synchronize as mps
 import threading
+import weakref
 from typing import Any
 
 from workbench.tracer import Kind, Tracer
@@ -271,6 +272,33 @@ def _join(self: Any) -> None:
         t.wait_end(Kind.QUEUE_JOIN_WOKE, name, 1, loc)
 
 
+_FEEDS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()  # writer -> queue
+
+
+def _start_thread(self: Any) -> None:
+    _FEEDS[self._writer] = _queue_name(self)
+    return _REAL[(multiprocessing.queues.Queue, "_start_thread")](self)
+
+
+def _feed(buffer: Any, notempty: Any, send_bytes: Any, *rest: Any) -> None:
+    """The feeder thread: while a write to the queue's pipe blocks (the pipe is full and
+    nobody reads), the thread waits on the queue as surely as a blocked put does; its
+    pickling, before the write, is work."""
+    name = _FEEDS.get(getattr(send_bytes, "__self__", None), "mp.Queue")
+
+    def send(data: Any) -> None:
+        t = _T
+        if t is None:
+            return send_bytes(data)
+        wait = t.quiet_wait(Kind.QUEUE_PUT_WAIT, name, None)
+        try:
+            return send_bytes(data)
+        finally:
+            t.quiet_end(wait)
+
+    return _REAL[(multiprocessing.queues.Queue, "_feed")](buffer, notempty, send, *rest)
+
+
 _Q, _JQ = multiprocessing.queues.Queue, multiprocessing.queues.JoinableQueue
 PATCHES = {
     (mps.SemLock, "_make_methods"): _make_methods,
@@ -288,6 +316,8 @@ PATCHES = {
     (_JQ, "put"): _putter(_JQ),
     (_JQ, "task_done"): _task_done,
     (_JQ, "join"): _join,
+    (_Q, "_start_thread"): _start_thread,
+    (_Q, "_feed"): staticmethod(_feed),
 }
 
 
@@ -295,8 +325,8 @@ def install(tracer: Tracer) -> None:
     global _T
     _T = tracer
     for (owner, name), replacement in PATCHES.items():
-        _REAL[(owner, name)] = getattr(owner, name)
-        _OWN[(owner, name)] = name in owner.__dict__
+        _OWN[(owner, name)] = own = name in owner.__dict__
+        _REAL[(owner, name)] = owner.__dict__[name] if own else getattr(owner, name)
         setattr(owner, name, replacement)
 
 

@@ -40,6 +40,7 @@ def trace(name, mode="sync", timeout_s=20.0):
         ("mpdl_join_event.py", 0, {"process join", "event"}),
         ("mpdl_join_queue.py", 0, {"process join", "queue get"}),
         ("mpdl_after_exit.py", 0, {"process join", "event"}),  # a party exited before
+        ("mpdl_queue_feeder.py", 0, {"process join", "join", "queue put"}),
     ],
 )
 def test_deadlocks_across_processes_are_found_and_the_run_ended(name, cycle, kinds):
