@@ -144,7 +144,10 @@ class _Pass:
                 "holders": set(),
             }
         )
-        self.order: dict[tuple[int, int], tuple[int, int, int]] = {}  # (A,B) → lane, locA, locB
+        # (scope, A, B) → lane, locA, locB; scope is the pid unless both locks are shared by
+        # processes: a forked child's copy of a threading lock is not its parent's lock
+        self.order: dict[tuple[int, int, int], tuple[int, int, int]] = {}
+        self.shared: dict[int, bool] = {}
         self.last_release: dict[int, tuple[int, int]] = {}
         self.last_set: dict[int, tuple[int, int]] = {}
         self.last_notify: dict[int, tuple[int, int]] = {}
@@ -314,8 +317,18 @@ def _acquired(p: _Pass, t: int, lane: int, obj: int, waited: int, loc: int) -> N
     stats["holders"].add(lane)
     for other, (_, other_loc) in p.held[lane].items():
         if other != obj:
-            p.order.setdefault((other, obj), (lane, other_loc, loc))
+            both = _is_shared(p, other) and _is_shared(p, obj)
+            scope = -1 if both else p.lane_info[lane]["pid"]
+            p.order.setdefault((scope, other, obj), (lane, other_loc, loc))
     p.held[lane][obj] = (t, loc)
+
+
+def _is_shared(p: _Pass, obj: int) -> bool:
+    """One object in every process (a multiprocessing or Manager lock), not a per-process copy."""
+    found = p.shared.get(obj)
+    if found is None:
+        found = p.shared[obj] = p.s.get(obj, "").startswith(races.SHARED)
+    return found
 
 
 def _name(p: _Pass, lane: int) -> str:
@@ -325,8 +338,8 @@ def _name(p: _Pass, lane: int) -> str:
 def _inversions(p: _Pass) -> list[dict[str, Any]]:
     """Pairs of locks taken in both orders by different threads (the classic AB/BA)."""
     findings = []
-    for (a, b), (lane_ab, loc_a, loc_b) in p.order.items():
-        back = p.order.get((b, a))
+    for (scope, a, b), (lane_ab, loc_a, loc_b) in p.order.items():
+        back = p.order.get((scope, b, a))
         if back is None or a > b or back[0] == lane_ab:
             continue
         lane_ba, loc_b2, loc_a2 = back
