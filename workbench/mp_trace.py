@@ -51,7 +51,12 @@ def _make_methods(self: mps.SemLock) -> None:
     _REAL[(mps.SemLock, "_make_methods")](self)
     real_acquire, real_release = self._semlock.acquire, self._semlock.release
     name = _name(self)
-    is_lock = isinstance(self, mps.Lock)  # RLock is a Lock too; a Semaphore has no holder
+    is_lock = isinstance(self, (mps.Lock, mps.RLock))  # a Semaphore has no holder
+    got, wait, woke, let_go = (
+        (Kind.LOCK_ACQUIRED, Kind.LOCK_WAIT, Kind.LOCK_WOKE, Kind.LOCK_RELEASED)
+        if is_lock
+        else (Kind.SEM_ACQUIRED, Kind.SEM_WAIT, Kind.SEM_WOKE, Kind.SEM_RELEASED)
+    )
 
     def acquire(block: bool = True, timeout: float | None = None) -> bool:
         t = _T
@@ -59,20 +64,20 @@ def _make_methods(self: mps.SemLock) -> None:
         if t is None or me in t.inside:
             return real_acquire(block, timeout)
         if real_acquire(False):
-            t.emit(Kind.LOCK_ACQUIRED, name, 0, t.where()[0])
+            t.emit(got, name, 0, t.where()[0])
             if is_lock:
                 hold(me, name, 1)
             return True
         if not block:
             return False
-        loc = t.wait_begin(Kind.LOCK_WAIT, name, timeout, external=True)
+        loc = t.wait_begin(wait, name, timeout, external=True)
         ok = False
         try:
             ok = real_acquire(True, timeout)
         finally:
-            t.wait_end(Kind.LOCK_WOKE, name, int(ok), loc)
+            t.wait_end(woke, name, int(ok), loc)
         if ok:
-            t.emit(Kind.LOCK_ACQUIRED, name, 1, loc)
+            t.emit(got, name, 1, loc)
             if is_lock:
                 hold(me, name, 1)
         return ok
@@ -81,7 +86,7 @@ def _make_methods(self: mps.SemLock) -> None:
         t = _T
         me = threading.get_ident()
         if t is not None and me not in t.inside:
-            t.emit(Kind.LOCK_RELEASED, name, 0, t.where()[0])
+            t.emit(let_go, name, 0 if is_lock else 1, t.where()[0])
             if is_lock:
                 hold(me, name, -1)
         real_release()

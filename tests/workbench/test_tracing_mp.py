@@ -99,6 +99,7 @@ def test_correct_multiprocessing_programs_produce_no_findings(name):
         "ok_mp_manager.py",  # proxied appends
         "ok_mp_pipe.py",
         "ok_same_thread_names.py",  # a join orders by thread, not by name
+        "ok_mgr_sync.py",
     ],
 )
 def test_correct_sharing_across_processes_is_not_a_race(name):
@@ -180,3 +181,14 @@ def test_misuse_in_a_child_process_is_reported_with_its_line():
     assert "without holding its lock" in found[0]["message"]
     line = (PROGRAMS / "misuse_mp.py").read_text().splitlines().index("        cond.wait(0.1)")
     assert found[0]["locations"][0].endswith(f"misuse_mp.py:{line + 1}")
+
+
+def test_manager_rlock_semaphore_condition_and_mp_semaphore():
+    run, record = trace("ok_mgr_sync.py")
+    assert record.status is Status.OK and record.findings == [], record.findings
+    locks = {row["lock"].split(" ")[0]: row for row in record.stats["locks"]}
+    assert locks["mgr.RLock"]["acquisitions"] == 2  # the outermost acquire in each process
+    assert "mgr.Condition" in locks
+    assert "mp.Semaphore" not in locks and "mgr.Semaphore" not in locks  # not locks
+    kinds = {run.strings[int(e["kind"])] for e in run.trace_events()}
+    assert {"sem.acquired", "sem.released", "cond.wait", "queue.join_wait"} <= kinds
