@@ -4,7 +4,7 @@ on shared memory and proxies, forked children — and silence on correct program
 ones built to look stuck or racy (a feeder thread pickling, a full pipe, an armed alarm,
 processes that share a name, forked copies of a global)."""
 
-import time
+import functools
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from workbench.spec import RunSpec, Status
 PROGRAMS = Path(__file__).parent / "programs"
 
 
+@functools.cache  # a program's run is read by several tests: run it once
 def trace(name, mode="sync", timeout_s=20.0):
     script = (PROGRAMS / name).resolve()
     recipe = catalog.script_recipe(script)
@@ -44,10 +45,9 @@ def trace(name, mode="sync", timeout_s=20.0):
     ],
 )
 def test_deadlocks_across_processes_are_found_and_the_run_ended(name, cycle, kinds):
-    start = time.monotonic()
     _, record = trace(name)
     assert record.status is Status.DEADLOCK, record.error_line()
-    assert time.monotonic() - start < 8  # not the timeout
+    assert record.host_s < 8  # not the timeout
     found = [f for f in record.findings if f["kind"] == "deadlock"]
     assert len(found) == 1
     finding = found[0]
