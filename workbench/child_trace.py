@@ -57,7 +57,7 @@ def watch(tracer: Any, sender: Any) -> None:
     from workbench.deadlock import Watchdog
     from workbench.wait_report import WaitReporter
 
-    watchdog = Watchdog(tracer, lambda finding: sender.put(Msg.FINDING, finding)).start()
+    watchdog = Watchdog(tracer, lambda finding: sender.put(Msg.FINDING, _named(finding))).start()
     reporter = WaitReporter(tracer, lambda state: sender.put(Msg.WAITS, state)).start()
     for thread in (sender._thread, watchdog.thread, reporter.thread):
         tracer.inside[thread.ident] = 1  # ours: whatever they touch is never the program's
@@ -66,6 +66,32 @@ def watch(tracer: Any, sender: Any) -> None:
 
     if flush not in instrument.at_process_exit:
         instrument.at_process_exit.append(flush)
+
+
+def _named(finding: dict[str, Any]) -> dict[str, Any]:
+    """A deadlock inside a child process names its threads as the timeline's lanes do:
+    ``Thread-1 [ForkProcess-1, pid 812]``."""
+    info = json.loads(os.environ.get(CHILD_ENV, "{}"))
+    names = sorted(set(finding.get("threads", [])), key=len, reverse=True)
+    if info.get("host") == os.getpid() or not names:
+        return finding
+    import multiprocessing
+    import re
+
+    suffix = f" [{multiprocessing.current_process().name}, pid {os.getpid()}]"
+    pattern = re.compile("|".join(re.escape(n) for n in names))
+
+    def rename(text: Any) -> Any:
+        return pattern.sub(lambda m: m.group(0) + suffix, text) if isinstance(text, str) else text
+
+    out = dict(finding, message=rename(finding["message"]))
+    out["threads"] = [rename(t) for t in finding["threads"]]
+    out["cycle"] = [rename(t) for t in finding.get("cycle", [])]
+    out["waits"] = [
+        dict(w, thread=rename(w["thread"]), holder=rename(w.get("holder")))
+        for w in finding.get("waits", [])
+    ]
+    return out
 
 
 def start() -> None:
@@ -137,6 +163,10 @@ def after_fork() -> None:
             watch(tracer, _connect(events))
         finally:
             instrument.install(tracer)
+        if isinstance(threading._active_limbo_lock, instrument.TracedLock):
+            # threading's own after-fork hook made it with the traced RLock: every thread
+            # start and end would take it, and order every thread after every other
+            threading._active_limbo_lock = _thread.RLock()
         tracer.thread_began(threading.current_thread().name)
         atexit.register(flush)  # a bare os.fork() child that leaves through sys.exit
     except Exception as exc:  # tracing is an observer: the child runs untraced instead

@@ -192,3 +192,22 @@ def test_manager_rlock_semaphore_condition_and_mp_semaphore():
     assert "mp.Semaphore" not in locks and "mgr.Semaphore" not in locks  # not locks
     kinds = {run.strings[int(e["kind"])] for e in run.trace_events()}
     assert {"sem.acquired", "sem.released", "cond.wait", "queue.join_wait"} <= kinds
+
+
+def test_a_deadlock_inside_a_child_is_found_by_the_childs_own_watchdog():
+    _, record = trace("dl_in_child.py")
+    assert record.status is Status.DEADLOCK, record.error_line()
+    finding = next(f for f in record.findings if f["kind"] == "deadlock")
+    assert len(finding["cycle"]) == 2
+    assert all("[SpawnProcess-1, pid " in name for name in finding["cycle"])
+    assert finding["message"].startswith("deadlock: Thread-")
+
+
+def test_a_race_between_threads_of_a_forked_child():
+    """threading's after-fork lock is made with the traced RLock in the child: it must not
+    order every thread after every other and hide the race."""
+    _, record = trace("race_in_child.py", mode="full")
+    races = [f for f in record.findings if f["kind"] == "data_race"]
+    assert races and all(f["object"] == "global __main__.hits" for f in races)
+    assert all("[ForkProcess-1, pid " in t for t in races[0]["threads"])
+    assert len(set(races[0]["threads"])) == 2
