@@ -202,12 +202,23 @@ def _callmethod(self: Any, methodname: str, args: tuple = (), kwds: dict | None 
     return real(self, methodname, args, kwds)
 
 
-def _run_server(cls: Any, *args: Any, **kwargs: Any) -> None:
-    from workbench import child_trace
+def _run_server(cls: Any, registry: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+    """The Manager's server: untraced, so the registry it was handed (pickled with the traced
+    stand-ins in it, under spawn) makes the real primitives again."""
+    from workbench import child_trace, instrument
 
     real = _REAL["run_server"].__func__
+    originals = {
+        new: instrument._REAL[instrument._key(owner, name)]
+        for (owner, name), new in instrument.PATCHES.items()
+        if owner is threading and instrument._key(owner, name) in instrument._REAL
+    }
+    registry = {
+        typeid: (originals.get(entry[0], entry[0]), *entry[1:])
+        for typeid, entry in registry.items()
+    }
     child_trace.become_server()  # uninstalls tracing, this patch included
-    return real(cls, *args, **kwargs)
+    return real(cls, registry, *args, **kwargs)
 
 
 def install(tracer: Tracer) -> None:

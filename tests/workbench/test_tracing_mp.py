@@ -36,6 +36,7 @@ def trace(name, mode="sync", timeout_s=20.0):
         ("mpdl_lock_cycle.py", 2, {"lock"}),  # spawn: two children, two mp.Locks
         ("mpdl_lock_cycle_fork.py", 2, {"lock"}),  # fork: the parent and its child
         ("mpdl_manager_lock.py", 2, {"lock"}),
+        ("mpdl_manager_lock_spawn.py", 2, {"lock"}),  # the server gets a pickled registry
         ("mpdl_pipe.py", 2, {"pipe"}),
         ("mpdl_polling_join.py", 2, {"process join", "lock"}),
         ("mpdl_join_event.py", 0, {"process join", "event"}),
