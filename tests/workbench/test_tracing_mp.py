@@ -82,6 +82,7 @@ def test_the_cycle_names_the_holder_in_the_other_process():
         "ok_mp_slow_child.py",  # polling the join of a child that sleeps
         "ok_mp_lock_wait.py",
         "ok_forked_lock_copies.py",  # forked copies of two locks taken in both orders
+        "ok_mp_timeouts.py",  # only timed waits; a stuck child terminated on purpose
     ],
 )
 def test_correct_multiprocessing_programs_produce_no_findings(name):
