@@ -56,6 +56,9 @@ NO_RUN_TEXT += "inversions and data races."
 NONE_TEXT = "No findings: nothing suspicious in this run."
 
 
+JOINS = ("join", "process join")  # a thread waits for a thread: no object node
+
+
 def wait_graph(finding: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple]]:
     """Nodes ``(name, "thread" | "lock" | "object")`` and edges ``(src, dst, label, colour)``
     (colour None: an ordinary edge) that the finding itself states; empty when it states none."""
@@ -73,13 +76,13 @@ def wait_graph(finding: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tup
         for thread in finding.get("cycle") or []:  # first, so the cycle goes round the circle
             nodes[thread] = "thread"
             w = waiting.get(thread)
-            if w and w.get("kind") != "join":
+            if w and w.get("kind") not in JOINS:
                 nodes.setdefault(w["object"], "lock" if w.get("kind") == "lock" else "object")
         for w in finding["waits"]:
             nodes.setdefault(w["thread"], "thread")
             held = w.get("holder")
             color = CYCLE_COLOR if w["thread"] in cycle and held in cycle else None
-            if w.get("kind") == "join" and held:
+            if w.get("kind") in JOINS and held:
                 nodes.setdefault(held, "thread")
                 edge(w["thread"], held, "joins", color)
                 continue

@@ -31,6 +31,7 @@ STATES = {  # timeline state codes; 0 = running (no span)
     Kind.SLEEP: 7,
     Kind.SEM_WAIT: 8,
     Kind.PROCESS_JOIN: 5,
+    Kind.PIPE_WAIT: 4,
     Kind.AIO_WAIT: 12,
     Kind.CL_KERNEL: 10,
     Kind.CL_COPY: 11,
@@ -40,8 +41,8 @@ STATE_NAMES = {
     1: "waiting for a lock",
     2: "waiting on a condition",
     3: "waiting for an event",
-    4: "waiting on a queue",
-    5: "joining a thread",
+    4: "waiting on a queue or pipe",
+    5: "joining a thread or process",
     6: "waiting at a barrier",
     7: "sleeping",
     8: "waiting on a semaphore",
@@ -63,6 +64,7 @@ ENDS = {
     Kind.CL_END,
     Kind.PROCESS_JOINED,
     Kind.AIO_WOKE,
+    Kind.PIPE_WOKE,
 }
 SPAN_DTYPE = np.dtype(
     [
@@ -87,7 +89,12 @@ ARROW_DTYPE = np.dtype(
         ("obj", "<i4"),
     ]
 )
-ARROW_KINDS = {1: "release → acquire", 2: "put → get", 3: "set → wait", 4: "notify → wake"}
+ARROW_KINDS = {
+    1: "release → acquire",
+    2: "put → get, send → recv",
+    3: "set → wait",
+    4: "notify → wake",
+}
 
 
 @dataclass
@@ -137,7 +144,10 @@ class _Pass:
                 "holders": set(),
             }
         )
-        self.order: dict[tuple[int, int], tuple[int, int, int]] = {}  # (A,B) → lane, locA, locB
+        # (scope, A, B) → lane, locA, locB; scope is the pid unless both locks are shared by
+        # processes: a forked child's copy of a threading lock is not its parent's lock
+        self.order: dict[tuple[int, int, int], tuple[int, int, int]] = {}
+        self.shared: dict[int, bool] = {}
         self.last_release: dict[int, tuple[int, int]] = {}
         self.last_set: dict[int, tuple[int, int]] = {}
         self.last_notify: dict[int, tuple[int, int]] = {}
@@ -145,6 +155,7 @@ class _Pass:
         self.misuse: dict[tuple[int, int], int] = {}
         self.blocked: list[tuple[int, int, int, int]] = []  # lane, callback, ns, loc
         self.ended: set[int] = set()
+        self.processes: dict[int, str] = {}  # pid -> multiprocessing's name for it
         self.sleep_ns: dict[int, int] = defaultdict(int)
         self.wait_ns: dict[int, int] = defaultdict(int)
 
@@ -183,6 +194,7 @@ def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = No
         lane = p.lane(int(row["pid"]), int(row["tid"]), t, kind is Kind.THREAD_BEGIN)
         lanes.append(lane)
         _step(p, kind, t, lane, row)
+    _name_processes(p)
     t0, t1 = int(ev["t_ns"][0]), max(int(ev["t_ns"][-1]), end_ns or 0)
     for lane, waits in p.waiting.items():  # still waiting at the end: the span runs to the end
         for kind, obj, start, loc in waits:
@@ -198,7 +210,8 @@ def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = No
     result.findings = _inversions(p) + _misuse(p) + _loop_blocked(p)
     if any(k in (Kind.MEM_READ, Kind.MEM_WRITE) for k in kinds.values()):
         names = {i: info["name"] for i, info in enumerate(p.lane_info)}
-        result.findings += races.find(ev, lanes, kinds, names, strings)
+        pids = {i: info["pid"] for i, info in enumerate(p.lane_info)}
+        result.findings += races.find(ev, lanes, kinds, names, strings, pids)
     result.locks = _lock_table(p)
     result.threads = _thread_table(p)
     result.timeline = Timeline(
@@ -213,6 +226,17 @@ def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = No
     return result
 
 
+def _name_processes(p: _Pass) -> None:
+    """A child process's lanes say whose they are: ``MainThread [ForkProcess-1, pid 812]``."""
+    first = p.lane_info[0]["pid"] if p.lane_info else 0
+    for info in p.lane_info:
+        pid, name = info["pid"], info["name"]
+        if pid == first or name.startswith("OpenCL queue"):
+            continue
+        process = p.processes.get(pid)
+        info["name"] = f"{name} [{process}, pid {pid}]" if process else f"{name} [pid {pid}]"
+
+
 def _array(rows: list[tuple], dtype: np.dtype, t0: int, times: tuple[str, ...]) -> np.ndarray:
     out = np.array(rows, dtype=dtype) if rows else np.zeros(0, dtype=dtype)
     for name in times:
@@ -223,13 +247,10 @@ def _array(rows: list[tuple], dtype: np.dtype, t0: int, times: tuple[str, ...]) 
 def _step(p: _Pass, kind: Kind, t: int, lane: int, row: np.void) -> None:
     obj, arg, loc = int(row["obj"]), int(row["arg"]), int(row["loc"])
     if kind is Kind.THREAD_BEGIN:
-        name = p.s.get(obj, p.lane_info[lane]["name"])
-        pid = p.lane_info[lane]["pid"]
-        first = p.lane_info[0]["pid"]
-        if pid != first and not name.startswith("OpenCL queue"):
-            name = f"{name} [pid {pid}]"  # a child process's thread
-        p.lane_info[lane]["name"] = name
+        p.lane_info[lane]["name"] = p.s.get(obj, p.lane_info[lane]["name"])
         p.lane_info[lane]["start"] = t
+    elif kind is Kind.PROCESS_NAME:
+        p.processes[p.lane_info[lane]["pid"]] = p.s.get(obj, "")
     elif kind is Kind.THREAD_END:
         p.ended.add(lane)
     elif kind in STATES:
@@ -251,9 +272,9 @@ def _step(p: _Pass, kind: Kind, t: int, lane: int, row: np.void) -> None:
         p.last_set[obj] = (t, lane)
     elif kind is Kind.COND_NOTIFY:
         p.last_notify[obj] = (t, lane)
-    elif kind is Kind.QUEUE_PUT:
+    elif kind is Kind.QUEUE_PUT or kind is Kind.PIPE_SEND:
         p.puts[(obj, arg)] = (t, lane)
-    elif kind is Kind.QUEUE_GOT:
+    elif kind is Kind.QUEUE_GOT or kind is Kind.PIPE_RECV:
         put = p.puts.pop((obj, arg), None)
         if put and put[1] != lane:
             p.arrows.append((2, put[0], put[1], t, lane, obj))
@@ -296,8 +317,18 @@ def _acquired(p: _Pass, t: int, lane: int, obj: int, waited: int, loc: int) -> N
     stats["holders"].add(lane)
     for other, (_, other_loc) in p.held[lane].items():
         if other != obj:
-            p.order.setdefault((other, obj), (lane, other_loc, loc))
+            both = _is_shared(p, other) and _is_shared(p, obj)
+            scope = -1 if both else p.lane_info[lane]["pid"]
+            p.order.setdefault((scope, other, obj), (lane, other_loc, loc))
     p.held[lane][obj] = (t, loc)
+
+
+def _is_shared(p: _Pass, obj: int) -> bool:
+    """One object in every process (a multiprocessing or Manager lock), not a per-process copy."""
+    found = p.shared.get(obj)
+    if found is None:
+        found = p.shared[obj] = p.s.get(obj, "").startswith(races.SHARED)
+    return found
 
 
 def _name(p: _Pass, lane: int) -> str:
@@ -307,8 +338,8 @@ def _name(p: _Pass, lane: int) -> str:
 def _inversions(p: _Pass) -> list[dict[str, Any]]:
     """Pairs of locks taken in both orders by different threads (the classic AB/BA)."""
     findings = []
-    for (a, b), (lane_ab, loc_a, loc_b) in p.order.items():
-        back = p.order.get((b, a))
+    for (scope, a, b), (lane_ab, loc_a, loc_b) in p.order.items():
+        back = p.order.get((scope, b, a))
         if back is None or a > b or back[0] == lane_ab:
             continue
         lane_ba, loc_b2, loc_a2 = back

@@ -32,6 +32,8 @@ class Msg(StrEnum):
     EVENTS = "events"  # {"strings": {id: text}, "records": numpy structured array bytes}
     ERROR = "error"  # {"type", "message", "traceback"}
     FINDING = "finding"  # {"kind", "message", "threads", "locations", ...} found while running
+    WAITS = "waits"  # a traced process's wait state when it changed (see wait_report), or
+    # {"pid", "server": True} from a Manager's server process, which is no party to a deadlock
     DONE = "done"  # {}
     LOG = "log"  # {"stream", "text"} — made by the controller from the host's stdout/stderr
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import psutil
 
-from workbench import analysis, catalog, proctree, tracefile
+from workbench import analysis, catalog, crossproc, proctree, tracefile
 from workbench.channel import ADDRESS_ENV, AUTHKEY_ENV, Listener, Msg, new_authkey
 from workbench.events import decode
 from workbench.history import History
@@ -81,6 +81,7 @@ class Run:
         self._dropped: dict[int, int] = {}
         self.analysis: analysis.Analysis | None = None
         self._readers: list[threading.Thread] = []
+        self._cross: crossproc.CrossProcess | None = None
         self.proc: subprocess.Popen[bytes] | None = None
 
     # -- public -----------------------------------------------------------------------------
@@ -100,6 +101,8 @@ class Run:
             start_new_session=True,
             cwd=os.getcwd(),
         )
+        if self.spec.trace:
+            self._cross = crossproc.CrossProcess(self.proc.pid)
         for stream, pipe in (("stdout", self.proc.stdout), ("stderr", self.proc.stderr)):
             reader = threading.Thread(
                 target=self._read_stream, args=(stream, pipe), daemon=True, name=f"run-{stream}"
@@ -152,6 +155,7 @@ class Run:
                         finished |= self._handle(item.recv(), item)
                     except (EOFError, OSError):
                         conns.remove(item)
+                self._check_cross()
                 status = self._check(finished, self._host_conn in conns)
         except Exception as exc:  # keep the record honest even if the pump itself breaks
             self.record.error = {
@@ -161,6 +165,16 @@ class Run:
             }
             status = Status.FAILED
         self._finish(status, conns)
+
+    def _check_cross(self) -> None:
+        """A deadlock that spans processes, which no single process can see."""
+        if self._cross is None or self._deadlocked:
+            return
+        finding = self._cross.check(time.monotonic())
+        if finding is not None:
+            self.record.findings.append(finding)
+            self._deadlocked = True
+            self._emit(Msg.FINDING, finding)
 
     def _check(self, finished: bool, connected: bool) -> Status | None:
         """The run's final status once it is decided, else None."""
@@ -205,6 +219,10 @@ class Run:
             elif kind == Msg.FINDING:
                 self.record.findings.append(payload)
                 self._deadlocked |= payload.get("kind") == "deadlock"
+            elif kind == Msg.WAITS:
+                if self._cross is not None:
+                    self._cross.update(payload, time.monotonic())
+                continue  # internal bookkeeping: no listener needs it
             elif kind == Msg.DONE:
                 done = True
                 self._finished_at = time.monotonic()
@@ -282,6 +300,10 @@ class Run:
     def _analyze_trace(self) -> None:
         """Findings and statistics from the recorded events; the trace is kept on disk."""
         events = self.trace_events()
+        if self._cross is not None and self._cross.servers and len(events):
+            import numpy as np  # a Manager's server recorded only its start: no lane for it
+
+            events = events[~np.isin(events["pid"], list(self._cross.servers))]
         end_ns = time.perf_counter_ns()
         result = analysis.analyze(events, self.strings, end_ns)
         if self.record.events_dropped:  # a missing release or put would invent a race

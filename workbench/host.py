@@ -178,14 +178,17 @@ def start_tracing(events: EventBuffer, sender: Sender, mode: str) -> Any:
     """Swap in the traced primitives and start the deadlock watchdog (before the swap, so the
     watchdog's own thread is not traced); in "full" mode also trace shared-state accesses.
     Returns what ``stop_tracing`` needs."""
-    from workbench import aio, instrument
-    from workbench.deadlock import Watchdog
+    from workbench import aio, child_trace, instrument, manager_trace, mp_shared
     from workbench.shared import SharedStateTracer
     from workbench.tracer import Tracer
 
     tracer = Tracer(events)
-    Watchdog(tracer, lambda finding: sender.put(Msg.FINDING, finding)).start()
+    child_trace.watch(tracer, sender)  # the deadlock watchdog and the wait reporter
     instrument.install(tracer)
+    child_trace.follow_forks()
+    if mode == "full":
+        manager_trace.FULL = True
+        mp_shared.install(tracer)
     aio.install(tracer)
     shared = SharedStateTracer(tracer) if mode == "full" else None
     if shared:
@@ -194,12 +197,25 @@ def start_tracing(events: EventBuffer, sender: Sender, mode: str) -> Any:
 
 
 def stop_tracing(shared: Any) -> None:
-    from workbench import aio, instrument
+    from workbench import aio, instrument, mp_shared
 
     aio.uninstall()
+    mp_shared.uninstall()
     if shared:
         shared.uninstall()
     instrument.uninstall()
+
+
+def _run_mp_finalizers() -> None:
+    """What ``python script.py`` does at exit for multiprocessing (unlink its semaphores, stop
+    its Managers), which ``os._exit`` would skip: else the resource tracker warns of leaked
+    semaphores. Children are not joined: the controller ends what is left."""
+    util = sys.modules.get("multiprocessing.util")
+    if util is not None:
+        try:
+            util._run_finalizers(0)
+        except Exception as exc:  # a finalizer's failure is no reason to lose the run's result
+            print(f"workbench: multiprocessing cleanup failed: {exc!r}", file=sys.stderr)
 
 
 def main() -> int:
@@ -216,17 +232,28 @@ def main() -> int:
 
         os.environ.update(child_env(os.environ[ADDRESS_ENV], authkey, spec["trace_mode"]))
         shared = start_tracing(events, sender, spec["trace_mode"])
-    code = 0
+    code, host_pid = 0, os.getpid()
     try:
         run_repeats(spec, ctx)
     except BaseException as exc:  # the recipe's failure is data for the user, not a host crash
         code = 1
-        sender.put(
-            Msg.ERROR,
-            {"type": type(exc).__name__, "message": str(exc), "traceback": traceback.format_exc()},
-        )
+        if os.getpid() == host_pid:
+            sender.put(
+                Msg.ERROR,
+                {
+                    "type": type(exc).__name__,
+                    "message": str(exc),
+                    "traceback": traceback.format_exc(),
+                },
+            )
+    if os.getpid() != host_pid:  # a child of a bare os.fork() in the script came back here:
+        from workbench import child_trace  # the host's connection is the parent's, not its own
+
+        child_trace.flush()
+        return code
     if spec.get("trace"):
         stop_tracing(shared)
+    _run_mp_finalizers()
     sender.put(Msg.DONE, {})
     sender.close()
     sys.stdout.flush()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures._base
 import importlib
+import itertools
 import multiprocessing.managers
 import multiprocessing.process
 import queue
@@ -22,8 +23,8 @@ import time
 import types
 from typing import Any
 
-from workbench import mp_trace
-from workbench.tracer import Kind, Tracer
+from workbench import manager_trace, mp_trace, pipe_trace
+from workbench.tracer import INTERNAL_THREAD_PREFIX, Kind, Tracer
 
 _T: Tracer | None = None  # the process's tracer while installed
 _REAL: dict[str, Any] = {}
@@ -502,22 +503,29 @@ def _future_init(self: concurrent.futures.Future) -> None:
         cond._name = cond._name.replace("Condition", "Future", 1)
 
 
+_serials = itertools.count(1)  # per process: a thread's number, as names may repeat
+
+
 def _start(self: threading.Thread) -> None:
     t = _T
+    self._wb_serial = serial = next(_serials)
     if t and not t.suppressed():  # before the child runs: the child's clock starts from here
-        t.emit(Kind.THREAD_START, self.name, 0, t.where()[0])
+        t.emit(Kind.THREAD_START, self.name, serial, t.where()[0])
     _REAL["Thread.start"](self)
 
 
 def _bootstrap_inner(self: threading.Thread) -> None:
     t = _T
+    if t and self.name.startswith(INTERNAL_THREAD_PREFIX):
+        t = None  # the workbench's own threads get no lane
+    serial = self.__dict__.get("_wb_serial", 0)
     if t:
-        t.thread_began(self.name)
+        t.thread_began(self.name, serial)
     try:
         _REAL["Thread._bootstrap_inner"](self)
     finally:
         if t:
-            t.thread_ended(self.name)
+            t.thread_ended(self.name, serial)
 
 
 def _join(self: threading.Thread, timeout: float | None = None) -> None:
@@ -526,34 +534,61 @@ def _join(self: threading.Thread, timeout: float | None = None) -> None:
         return _REAL["Thread.join"](self, timeout)
     if not self.is_alive():  # no wait, but the join still orders the thread's work before this
         _REAL["Thread.join"](self, timeout)
-        t.emit(Kind.JOIN_WOKE, self.name, 1, t.where()[0])
+        t.emit(Kind.JOIN_WOKE, self.name, self.__dict__.get("_wb_serial", -1), t.where()[0])
         return None
     loc = t.wait_begin(Kind.JOIN_WAIT, self.name, timeout, self.ident)
     try:
         _REAL["Thread.join"](self, timeout)
     finally:
-        t.wait_end(Kind.JOIN_WOKE, self.name, int(not self.is_alive()), loc)
+        ended = self.__dict__.get("_wb_serial", -1) if not self.is_alive() else 0
+        t.wait_end(Kind.JOIN_WOKE, self.name, ended, loc)
 
 
 def _process_start(self: Any) -> None:
     t = _T
+    before = time.perf_counter_ns()  # the start comes before anything the child records
     _REAL["BaseProcess.start"](self)
     if t and get_ident() not in t.inside:
-        t.emit(Kind.PROCESS_START, self.name, self.pid or 0, t.where()[0])
+        loc = t.where()[0]
+        obj = t.strings.id(self.name)
+        t.buffer._rows.append(
+            (before, t._pid, get_ident(), t.kind_ids[Kind.PROCESS_START], obj, self.pid or 0, loc)
+        )
+        t._progressed(get_ident())
+
+
+def process_label(process: Any) -> str:
+    """``process Worker [pid 812]``: names may repeat, pids do not (while they live)."""
+    return f"process {process.name} [pid {process.pid}]"
 
 
 def _process_join(self: Any, timeout: float | None = None) -> None:
     t = _T
     if t is None or get_ident() in t.inside:
         return _REAL["BaseProcess.join"](self, timeout)
-    loc = t.wait_begin(Kind.PROCESS_JOIN, f"process {self.name}", timeout, external=True)
+    name = process_label(self)
+    loc = t.wait_begin(Kind.PROCESS_JOIN, name, timeout, self.pid, external=True)
     try:
         _REAL["BaseProcess.join"](self, timeout)
     finally:
         code = self.exitcode
-        t.wait_end(
-            Kind.PROCESS_JOINED, f"process {self.name}", -1000 if code is None else code, loc
-        )
+        t.wait_end(Kind.PROCESS_JOINED, name, -1000 if code is None else code, loc)
+
+
+at_process_exit: list[Any] = []  # called when a multiprocessing child's work is over
+
+
+def _process_bootstrap(self: Any, *args: Any, **kwargs: Any) -> int:
+    """A multiprocessing child names its lanes first; a forked child leaves with ``os._exit``
+    right after this returns, so what it recorded is flushed here."""
+    t = _T
+    if t is not None:
+        t.emit(Kind.PROCESS_NAME, self.name, 0)
+    try:
+        return _REAL["BaseProcess._bootstrap"](self, *args, **kwargs)
+    finally:
+        for hook in at_process_exit:
+            hook()
 
 
 PATCHES = {
@@ -580,6 +615,7 @@ PATCHES = {
     (threading.Thread, "join"): _join,
     (multiprocessing.process.BaseProcess, "start"): _process_start,
     (multiprocessing.process.BaseProcess, "join"): _process_join,
+    (multiprocessing.process.BaseProcess, "_bootstrap"): _process_bootstrap,
 }
 
 
@@ -629,10 +665,14 @@ def install(tracer: Tracer) -> None:
         {_REAL[_key(o, n)]: new for (o, n), new in PATCHES.items() if o is threading}
     )
     mp_trace.install(tracer)
+    pipe_trace.install(tracer)
+    manager_trace.install(tracer)
 
 
 def uninstall() -> None:
     global _T
+    manager_trace.uninstall()
+    pipe_trace.uninstall()
     mp_trace.uninstall()
     _T = None
     _swap_manager_registry(

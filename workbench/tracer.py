@@ -26,11 +26,11 @@ from workbench.events import EventBuffer
 class Kind(StrEnum):
     """Event kinds. ``*.wait`` begins a blocking wait that ``*.woke`` ends (arg 1 = got it)."""
 
-    THREAD_START = "thread.start"  # in the parent: obj = child name, arg = child ident
-    THREAD_BEGIN = "thread.begin"  # in the child, first thing; obj = its name
-    THREAD_END = "thread.end"
+    THREAD_START = "thread.start"  # in the parent: obj = child name, arg = child serial
+    THREAD_BEGIN = "thread.begin"  # in the child, first thing; obj = its name, arg = serial
+    THREAD_END = "thread.end"  # arg = serial
     JOIN_WAIT = "join.wait"  # obj = the joined thread's name
-    JOIN_WOKE = "join.woke"
+    JOIN_WOKE = "join.woke"  # arg = its serial once it ended (-1 if it has none), else 0
     LOCK_NEW = "lock.new"
     LOCK_ACQUIRED = "lock.acquired"  # arg = 1 when it had to wait
     LOCK_WAIT = "lock.wait"
@@ -71,6 +71,11 @@ class Kind(StrEnum):
     AIO_WOKE = "aio.woke"
     LOOP_BLOCKED = "loop.blocked"  # obj = the callback or task, arg = ns, loc = where it was
     LOOP_IDLE = "loop.idle"  # never recorded: the watchdog's name for a loop nothing can wake
+    PIPE_SEND = "pipe.send"  # obj = the direction ("Pipe#1 @ f.py:3 a→b"), arg = sequence no.
+    PIPE_RECV = "pipe.recv"  # the message with the same direction and sequence number
+    PIPE_WAIT = "pipe.wait"  # a recv on an empty pipe (or a send on a full one) …
+    PIPE_WOKE = "pipe.woke"  # … ended
+    PROCESS_NAME = "process.name"  # first thing a multiprocessing child runs; obj = its name
     MEM_READ = "mem.read"  # obj = "global mod.name", "attr Class@id.name", "item dict@id[key]"
     MEM_WRITE = "mem.write"
 
@@ -86,6 +91,7 @@ WAIT_KINDS = {
     Kind.QUEUE_JOIN_WAIT: "queue join",
     Kind.JOIN_WAIT: "join",
     Kind.PROCESS_JOIN: "process join",
+    Kind.PIPE_WAIT: "pipe",
     Kind.SLEEP: "sleep",
     Kind.LOOP_IDLE: "idle event loop",
 }
@@ -120,6 +126,13 @@ class Wait:
     external: bool = False  # another process can end it: never stuck from this one's view
 
 
+def _idle(kind: Kind, arg: int) -> bool:
+    """A timed wait that ran out without getting anything (a process join: still running)."""
+    if kind is Kind.PROCESS_JOINED:
+        return arg == -1000
+    return arg == 0 or kind is Kind.SLEEP_END
+
+
 def _internal(filename: str) -> bool:
     if filename.startswith("<"):  # generated code (dataclass __init__, exec of a string)
         return True
@@ -140,7 +153,8 @@ class Tracer:
         self.waits: dict[int, list[Wait]] = {}
         self.idents: dict[int, str] = {}  # live traced thread ident -> name
         self.names: dict[str, int] = {}
-        self._locs: dict[tuple[str, int], tuple[int, str]] = {}
+        self._locs: dict[tuple[Any, int], tuple[int, str]] = {}  # user-code lines
+        self._fallback: dict[tuple[Any, int], tuple[int, str]] = {}
         self._counter = 0
         self._count_lock = threading.Lock()
         self.inside: dict[int, int] = {}  # thread ident -> depth inside traced primitives
@@ -181,14 +195,17 @@ class Tracer:
             if not flag:
                 break
             frame = frame.f_back
+        # _locs holds user-code lines only, so record() may trust a hit without asking whether
+        # the frame is internal; a stack with no user frame at all is named by its first one.
+        cache = self._locs if frame is not None else self._fallback
         frame = frame or first
         if frame is None:
             return 0, ""
         key = (frame.f_code, frame.f_lineno)
-        found = self._locs.get(key)
+        found = cache.get(key)
         if found is None:
             text = f"{frame.f_code.co_filename}:{frame.f_lineno}"
-            found = self._locs[key] = (self.strings.id(text), text)
+            found = cache[key] = (self.strings.id(text), text)
         return found
 
     def user_location(self, frame: Any) -> str:
@@ -202,20 +219,18 @@ class Tracer:
     # -- recording ---------------------------------------------------------------------------
     def record(self, kind: int, obj: int, arg: int, tid: int) -> None:
         """The hot path: one event with the caller's caller's location; counts as progress.
-        A caller in user code whose line was seen before costs two dict lookups."""
+        A caller in user code whose line was seen before costs one dict lookup. (A thread's
+        count of idle polls is not reset here: any event moves ``progress_epoch``, and both
+        watchdogs wait for it to stand still before they call anything stuck.)"""
         rows = self._rows
         if len(rows) < self._capacity:
             frame = _getframe(2)
-            code = frame.f_code
-            found = self._internal_code.get(code) is False and self._locs.get(
-                (code, frame.f_lineno)
-            )
+            found = self._locs.get((frame.f_code, frame.f_lineno))
             loc = found[0] if found else self.where(3)[0]
             rows.append((_now(), self._pid, tid, kind, obj, arg, loc))
         else:
             self.buffer.dropped += 1
         self.progress_epoch += 1
-        self.idle_waits[tid] = 0
 
     def emit(self, kind: Kind, obj: str, arg: int = 0, loc: int = 0) -> None:
         self.buffer.append(self.kind_ids[kind], self.strings.id(obj), arg, loc)
@@ -261,25 +276,39 @@ class Tracer:
         stack = self.waits.get(tid)
         wait = stack.pop() if stack else None
         self.buffer.append(self.kind_ids[kind], self.strings.id(obj), arg, loc_id)
-        if wait is not None and wait.timed is not None and (arg == 0 or kind is Kind.SLEEP_END):
+        if wait is not None and wait.timed is not None and _idle(kind, arg):
             self.idle_waits[tid] = self.idle_waits.get(tid, 0) + 1
         else:
             self._progressed(tid)
+
+    def quiet_wait(self, kind: Kind, obj: str, timeout: float | None, owner: Any = None) -> Wait:
+        """A wait another process can end, known to the watchdogs but not recorded as events
+        (a send on a pipe, a call to a Manager: usually over in microseconds); ``quiet_end``
+        pops it."""
+        wait = Wait(kind, obj, _now(), timeout, "", owner, True)
+        self.waits.setdefault(threading.get_ident(), []).append(wait)
+        return wait
+
+    def quiet_end(self, wait: Wait) -> None:
+        stack = self.waits.get(threading.get_ident())
+        if stack and stack[-1] is wait:
+            stack.pop()
 
     def misuse(self, obj: str, message: str) -> None:
         loc_id, _ = self.where()
         self.emit(Kind.MISUSE, obj, self.strings.id(message), loc_id)
 
     # -- threads -----------------------------------------------------------------------------
-    def thread_began(self, name: str) -> None:
+    def thread_began(self, name: str, serial: int = 0) -> None:
+        """``serial``: the thread's number in its process (names repeat, serials do not)."""
         tid = threading.get_ident()
         self.idents[tid] = name
         self.names[name] = tid
-        self.emit(Kind.THREAD_BEGIN, name)
+        self.emit(Kind.THREAD_BEGIN, name, serial)
 
-    def thread_ended(self, name: str) -> None:
+    def thread_ended(self, name: str, serial: int = 0) -> None:
         tid = threading.get_ident()
-        self.emit(Kind.THREAD_END, name)
+        self.emit(Kind.THREAD_END, name, serial)
         self.idents.pop(tid, None)
         self.waits.pop(tid, None)
         self._progressed(tid)

@@ -31,7 +31,7 @@ def test_child_processes_are_traced_on_the_same_timeline(recipe_id):
     run = controller.start(spec)
     assert run.wait().status is Status.OK
     lanes = run.analysis.timeline.lanes
-    children = {lane["pid"] for lane in lanes if "[pid " in lane["name"]}
+    children = {lane["pid"] for lane in lanes if "pid " in lane["name"]}
     assert len(children) >= 2 and all(pid != lanes[0]["pid"] for pid in children)
     starts = [lane["start"] for lane in lanes]
     assert min(starts) >= run.analysis.timeline.t0_ns  # one clock for every process

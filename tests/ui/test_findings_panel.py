@@ -192,3 +192,21 @@ def test_empty_states_say_what_they_mean(panel, findings):
     assert NONE_TEXT not in shown_label_texts(panel)
     panel.clear()
     assert NO_RUN_TEXT in shown_label_texts(panel)
+
+
+def test_a_deadlock_across_processes_draws_the_join_and_the_lock():
+    """The parent polls the join of a child that waits for the lock the parent holds."""
+    from ui.findings_panel import wait_graph
+
+    script = Path(__file__).parents[1] / "workbench" / "programs" / "mpdl_polling_join.py"
+    recipe = catalog.script_recipe(script.resolve())
+    spec = RunSpec.make(
+        recipe.id, {"path": str(script.resolve()), "args": "[]"}, trace=True, timeout_s=20
+    )
+    record = controller.run(spec, recipe=recipe)
+    finding = next(f for f in record.findings if f["kind"] == "deadlock")
+    nodes, edges = wait_graph(finding)
+    labels = {(label, color) for _src, _dst, label, color in edges}
+    assert labels == {("joins", CYCLE_COLOR), ("waits for", CYCLE_COLOR), ("held by", CYCLE_COLOR)}
+    kinds = sorted(kind for _name, kind in nodes)
+    assert kinds == ["lock", "thread", "thread"]  # no node for the joined process itself

@@ -273,7 +273,8 @@ def test_multiprocessing_locks_are_one_lock_in_every_process():
     assert record.status is Status.OK, record.error_line()
     found = [f for f in record.findings if f["kind"] == "lock_order_inversion"]
     assert len(found) == 1 and all(lock.startswith("mp.Lock /") for lock in found[0]["locks"])
-    pids = {name.rsplit("[pid ", 1)[1] for name in found[0]["threads"]}
+    assert all("[SpawnProcess-" in name for name in found[0]["threads"])
+    pids = {name.rsplit("pid ", 1)[1] for name in found[0]["threads"]}
     assert len(pids) == 2  # the two orders were set in two different processes
 
 
