@@ -204,3 +204,12 @@ def test_the_explorer_engine_imports_no_qt():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_unnamed_threads_are_named_as_threading_names_them():
+    """Two threads made before either starts are Thread-1 (worker) and Thread-2 (worker)."""
+    programs = Path(__file__).parent / "programs"
+    result = search(str(programs / "dl_lock_cycle.py"), strategy="pct", max_runs=300, seed=1)
+    assert result.found and result.failure.kind == "deadlock"
+    message = result.failure.message
+    assert "Thread-1 (worker) waits for" in message and "Thread-2 (worker) waits for" in message

@@ -110,6 +110,7 @@ class Controller:
         self.invariant = invariant
         self.max_steps = max_steps
         self.threads: list[CThread] = []
+        self.unnamed = 0  # Thread objects made without a name: Thread-1, Thread-2, …
         self.current: CThread | None = None
         self.choices: list[int] = []
         self.trail: list[tuple[int, str]] = []  # (thread, op) per point: the digest's input

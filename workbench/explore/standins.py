@@ -297,8 +297,6 @@ class Barrier(_Prim):
 class Thread:
     """threading.Thread whose start, run and join the controller decides."""
 
-    _serial = 0
-
     def __init__(
         self,
         group: Any = None,
@@ -311,7 +309,12 @@ class Thread:
     ) -> None:
         self._c = ctl()
         self._target, self._args, self._kwargs = target, args, kwargs or {}
-        self._name = name or f"Thread-{len(self._c.threads)}"
+        if name is None:  # as threading names them: a number for each, and the target's name
+            self._c.unnamed += 1
+            name = f"Thread-{self._c.unnamed}"
+            if target is not None:
+                name += f" ({getattr(target, '__name__', '?')})"
+        self._name = name
         self._daemon = bool(daemon)
         self._ct: Any = None
 
