@@ -7,8 +7,8 @@ instructions that touch shared state are found once with ``dis``:
 
 - ``LOAD_GLOBAL`` / ``STORE_GLOBAL``: a module global (reads of functions, classes and modules
   are skipped: they are not data);
-- ``LOAD_ATTR`` / ``STORE_ATTR`` right after ``LOAD_FAST x``: attribute of the object in local
-  ``x`` (``self.count += 1``);
+- ``LOAD_ATTR`` / ``STORE_ATTR`` right after loading ``x`` from a local or a global: attribute
+  of that object (``self.count += 1``, ``account.balance += 1``);
 - ``BINARY_SUBSCR`` / ``STORE_SUBSCR`` right after loading a container from a local or global
   and a key from a constant or local: ``shared[key]``.
 
@@ -40,6 +40,7 @@ WRITES = {
 }
 _LOAD_OBJ = {"LOAD_FAST", "LOAD_GLOBAL", "LOAD_DEREF", "LOAD_NAME"}
 _LOAD_KEY = {"LOAD_CONST", "LOAD_FAST"}
+_LOAD_HOLDER = {"LOAD_FAST", "LOAD_GLOBAL", "LOAD_NAME"}
 _SKIP = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type, types.MethodType)
 
 
@@ -55,10 +56,10 @@ class AccessPlan:
             read = i.opname in READS
             if i.opname in ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL"):
                 self.ops[i.offset] = (read, "global", None, i.argval)
-            elif i.opname in ("LOAD_ATTR", "STORE_ATTR", "DELETE_ATTR") and _locals_safe(code):
+            elif i.opname in ("LOAD_ATTR", "STORE_ATTR", "DELETE_ATTR"):
                 k = _holder(ins, n)
-                if k is not None:
-                    self.ops[i.offset] = (read, "attr", ins[k].argval, i.argval)
+                if k is not None and (ins[k].opname != "LOAD_FAST" or _locals_safe(code)):
+                    self.ops[i.offset] = (read, "attr", ins[k], i.argval)
             elif i.opname in ("BINARY_SUBSCR", "STORE_SUBSCR", "DELETE_SUBSCR") and _locals_safe(
                 code
             ):
@@ -138,7 +139,7 @@ class SharedStateTracer:
                 return
             target = f"global {frame.f_globals.get('__name__', '?')}.{name}"
         elif what == "attr":
-            obj = frame.f_locals.get(holder)
+            obj = _load(frame, holder)
             if obj is None or isinstance(obj, (*_SKIP, threading.local)):
                 return  # a thread-local object is never shared
             if is_read and name not in getattr(obj, "__dict__", ()):
@@ -167,13 +168,14 @@ def _locals_safe(code: types.CodeType) -> bool:
 
 
 def _holder(ins: list[dis.Instruction], n: int) -> int | None:
-    """Index of the ``LOAD_FAST x`` whose object the attribute access at ``n`` uses: right
-    before it, or before ``COPY 1`` in an augmented assignment."""
-    if n and ins[n - 1].opname == "LOAD_FAST":
+    """Index of the load of a local or global ``x`` whose object the attribute access at ``n``
+    uses (``self.count``, ``account.balance``): right before it, or before ``COPY 1`` in an
+    augmented assignment."""
+    if n and ins[n - 1].opname in _LOAD_HOLDER:
         return n - 1
     for k in range(n - 2, max(-1, n - LOOKBACK), -1):
         if (
-            ins[k].opname == "LOAD_FAST"
+            ins[k].opname in _LOAD_HOLDER
             and ins[k + 1].opname == "COPY"
             and all(x.opname in _SHUFFLE for x in ins[k + 1 : n])
         ):
