@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from workbench import catalog, cli_explore, compare, controller, export
@@ -279,8 +281,19 @@ def _run_and_wait(
 
 
 def _check_out(out: str | None) -> None:
-    if out and not out.lower().endswith((".json", ".npz")):
+    """Before the run: a trace that cannot be written must not cost the user a whole run."""
+    if not out:
+        return
+    if not out.lower().endswith((".json", ".npz")):
         raise UsageError(f"--out {out}: use .json (Chrome/Perfetto) or .npz (native)")
+    path = Path(out)
+    folder = path.parent
+    if path.is_dir():
+        raise UsageError(f"--out {out}: is a directory")
+    if not folder.is_dir():
+        raise UsageError(f"--out {out}: no such directory: {folder}")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"--out {out}: not writable")
 
 
 def _save_trace(run: controller.Run, out: str | None) -> None:
