@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from workbench.explore import search as search_mod
-from workbench.explore.control import ScheduleError
+from workbench.explore.control import ScheduleError, Unsupported
 from workbench.explore.execution import Program, Stuck
 from workbench.explore.targets import TargetError, resolve
 
@@ -101,7 +101,7 @@ def main() -> int:
     request = json.loads(sys.stdin.readline())
     try:
         handle(request, channel)
-    except (TargetError, ScheduleError) as exc:
+    except (TargetError, ScheduleError, Unsupported) as exc:
         channel.send("error", message=str(exc), usage=True)
     except Stuck as exc:
         channel.send("error", message=str(exc), usage=False)

@@ -27,6 +27,11 @@ class Abort(BaseException):
     """Unwinds a thread of an execution that ended (failure found, limit, or abandoned)."""
 
 
+class Unsupported(ValueError):
+    """The program uses something the explorer cannot control (a pool, a process, a Timer):
+    the target is refused as bad input, never reported as a failure of the program."""
+
+
 @dataclass
 class Failure:
     """What went wrong: ``kind`` is assertion, exception, invariant, critical or deadlock."""
@@ -127,6 +132,7 @@ class Controller:
         self.objects = 0
         self.last_task = -1
         self.globals: dict[str, Any] = {}
+        self.unsupported = ""  # set by refuse(): the execution says nothing about the program
 
     # --- threads -------------------------------------------------------------------------
     def spawn(self, name: str, body: Callable[[], Any], user: Any = None) -> CThread:
@@ -308,6 +314,16 @@ class Controller:
             raise Abort
 
     # --- the end ----------------------------------------------------------------------------
+    def refuse(self, what: str) -> None:
+        """The running thread reached something not controlled: end the execution (an Abort,
+        which the program cannot catch as an Exception) and let the driver refuse the target."""
+        if not self.unsupported:
+            frame = user_frame(self.files)
+            where = f"{frame.f_code.co_filename}:{frame.f_lineno}: " if frame is not None else ""
+            self.unsupported = f"{where}{what}"
+        self._finish()
+        raise Abort
+
     def fail(self, failure: Failure) -> None:
         if self.failure is None and not self.aborting:
             if not failure.thread and self.current is not None:

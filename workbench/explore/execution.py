@@ -15,7 +15,7 @@ from typing import Any
 
 from kernels.recipe import Context
 from workbench.explore import standins
-from workbench.explore.control import Controller, Failure, Point, ScheduleError
+from workbench.explore.control import Controller, Failure, Point, ScheduleError, Unsupported
 from workbench.explore.targets import Target
 
 STUCK_S = 5.0  # no scheduling point for this long: the program blocks for real, or spins
@@ -95,6 +95,8 @@ def run_once(
                 f"{STUCK_S:g} s (a real blocking call or a loop without synchronisation)"
             )
         ctl.abandon()
+    if ctl.unsupported:
+        raise Unsupported(f"{ctl.unsupported}: the explorer cannot run this program")
     if ctl.schedule_error:
         raise ScheduleError(f"the schedule does not fit this program: {ctl.schedule_error}")
     return outcome_of(ctl)

@@ -55,6 +55,8 @@ class Stepper:
         if not self.ctl.paused:
             self.point = None
             self.ctl.abandon()
+            if self.ctl.unsupported:
+                raise StepError(f"{self.ctl.unsupported}: the explorer cannot run this program")
             if self.ctl.schedule_error:
                 raise StepError(f"the schedule does not fit: {self.ctl.schedule_error}")
 

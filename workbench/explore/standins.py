@@ -11,7 +11,12 @@ every execution of one schedule; the step view replaces them by the program's ow
 
 from __future__ import annotations
 
+import concurrent.futures.process
+import concurrent.futures.thread
 import contextlib
+import multiprocessing.process
+import multiprocessing.resource_tracker
+import multiprocessing.synchronize
 import queue
 import threading
 import time
@@ -410,11 +415,17 @@ def active_count() -> int:
     return len(enumerate_threads())
 
 
-class Timer:
-    """threading.Timer is not controlled: say so instead of running a real thread."""
+def _refused(what: str) -> Callable[..., Any]:
+    """A stand-in for something not controlled (a real thread or process would run beside
+    the controlled ones): the target is refused, not reported as failing."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("threading.Timer is not controlled by the explorer")
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        ctl().refuse(f"{what} is not controlled by the explorer")
+
+    return refuse
+
+
+Timer = _refused("threading.Timer")
 
 
 class SimpleQueue(queue.Queue):
@@ -438,6 +449,13 @@ SWAPS: list[tuple[Any, str, Any]] = [
     (threading, "active_count", active_count),
     (queue, "SimpleQueue", SimpleQueue),
     (time, "sleep", sleep),
+    # imported above, before any stand-in exists: their module-level locks stay real
+    (concurrent.futures, "ThreadPoolExecutor", _refused("concurrent.futures.ThreadPoolExecutor")),
+    (concurrent.futures, "ProcessPoolExecutor", _refused("concurrent.futures.ProcessPoolExecutor")),
+    # every Process, Pool and Manager of every start method starts its processes here
+    (multiprocessing.process.BaseProcess, "start", _refused("a multiprocessing process")),
+    # every multiprocessing Lock, Semaphore, Event, Condition, Queue and Value is built on one
+    (multiprocessing.synchronize.SemLock, "__init__", _refused("a multiprocessing lock")),
 ]
 
 

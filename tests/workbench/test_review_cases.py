@@ -1,0 +1,82 @@
+"""Cases from a second, adversarial review of tracing and the explorer: programs written
+without the tools in mind, each of which once gave a wrong answer."""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from workbench import catalog, controller
+from workbench.spec import RunSpec
+
+PROGRAMS = Path(__file__).parent / "programs"
+WB = [sys.executable, "-m", "workbench"]
+
+
+def wb(*args, timeout=60):
+    return subprocess.run([*WB, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def trace_full(name, timeout_s=15.0):
+    script = (PROGRAMS / name).resolve()
+    recipe = catalog.script_recipe(script)
+    spec = RunSpec.make(
+        recipe.id,
+        {"path": str(script), "args": "[]"},
+        timeout_s=timeout_s,
+        trace=True,
+        trace_mode="full",
+    )
+    return controller.start(spec, recipe=recipe).wait()
+
+
+def test_a_race_on_an_attribute_of_a_global_object_is_found():
+    # ``account.balance += 1`` with ``account`` a module global was not seen at all: only
+    # attributes of locals (``self.x``) were.
+    record = trace_full("race_global_object.py")
+    races = [f for f in record.findings if f["kind"] == "data_race"]
+    assert races, record.findings
+    assert "Account#" in races[0]["message"] and ".balance" in races[0]["message"]
+    assert all(loc.endswith("race_global_object.py:16") for loc in races[0]["locations"])
+
+
+@pytest.mark.parametrize("out", ["/nonexistent-wb-dir/t.json", "{tmp}"])
+def test_an_unwritable_out_exits_2_before_the_run(tmp_path, out):
+    # it used to run the whole script and then end in a FileNotFoundError traceback
+    out = out.format(tmp=tmp_path / "a-folder.json")
+    (tmp_path / "a-folder.json").mkdir()
+    start = time.monotonic()
+    done = wb("trace", str(PROGRAMS / "ok_handover.py"), "--json", "--out", out)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1
+    assert "--out" in done.stderr and "Traceback" not in done.stderr
+    assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "what"),
+    [
+        ("explore_refused_pool.py", 5, "ThreadPoolExecutor"),
+        ("explore_refused_mp_lock.py", 7, "multiprocessing lock"),
+        ("explore_refused_timer.py", 5, "threading.Timer"),
+        ("explore_refused_process.py", 7, "multiprocessing process"),
+    ],
+)
+def test_the_explorer_refuses_what_it_cannot_control(name, line, what):
+    # these correct programs were reported as failing ("found exception: ImportError ...",
+    # "NotImplementedError"), or ran into the 5 s "stopped reaching scheduling points"
+    done = wb("explore", str(PROGRAMS / name), "--json", "--max-runs", "5")
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert f"{name}:{line}: " in done.stderr and what in done.stderr, done.stderr
+    assert "not controlled" in done.stderr
+
+
+def test_a_correct_threaded_program_still_explores_clean():
+    done = wb("explore", str(PROGRAMS / "ok_handover.py"), "--json", "--max-runs", "20")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["found"] is False
