@@ -9,6 +9,7 @@ nobody is left to satisfy (a condition nobody will notify, a queue nobody will f
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -144,7 +145,7 @@ class Watchdog:
             _real_sleep(POLL_S)
             aio.sample()
             stuck = self.tracer.blocked()
-            if stuck is None:
+            if stuck is None or _alarm_armed():
                 since = None
                 continue
             if since is None or self.tracer.progress_epoch != mark:
@@ -153,6 +154,12 @@ class Watchdog:
             if time.monotonic() - since >= STABLE_S and not reported:
                 self.report(describe(self.tracer, stuck))
                 reported = True  # keep sampling the event loop until the run is ended
+
+
+def _alarm_armed() -> bool:
+    """A SIGALRM timer (``signal.alarm``, ``setitimer``) will run a handler that may set the
+    event or release the lock everyone waits on: nobody is stuck for good while one is armed."""
+    return signal.getitimer(signal.ITIMER_REAL)[0] > 0
 
 
 _real_sleep = time.sleep  # captured before tracing patches time.sleep

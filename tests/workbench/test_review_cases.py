@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from workbench import catalog, controller
-from workbench.spec import RunSpec
+from workbench.spec import RunSpec, Status
 
 PROGRAMS = Path(__file__).parent / "programs"
 WB = [sys.executable, "-m", "workbench"]
@@ -80,3 +80,14 @@ def test_a_correct_threaded_program_still_explores_clean():
     done = wb("explore", str(PROGRAMS / "ok_handover.py"), "--json", "--max-runs", "20")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["found"] is False
+
+
+def test_a_wait_that_an_armed_alarm_will_end_is_not_a_deadlock():
+    # the only thread waited on an event; the watchdog called it a deadlock although a
+    # SIGALRM handler was due to set it
+    script = (PROGRAMS / "ok_alarm_event.py").resolve()
+    recipe = catalog.script_recipe(script)
+    spec = RunSpec.make(recipe.id, {"path": str(script), "args": "[]"}, timeout_s=15, trace=True)
+    record = controller.start(spec, recipe=recipe).wait()
+    assert record.status is Status.OK, record.error_line()
+    assert record.findings == []
