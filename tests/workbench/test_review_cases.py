@@ -91,3 +91,12 @@ def test_a_wait_that_an_armed_alarm_will_end_is_not_a_deadlock():
     record = controller.start(spec, recipe=recipe).wait()
     assert record.status is Status.OK, record.error_line()
     assert record.findings == []
+
+
+def test_queue_get_with_a_timeout_explores_and_replays_the_same_way():
+    # Queue.get(timeout=…) read the real clock: the same schedule met different time-outs,
+    # and the search stopped with "the schedule does not fit this program"
+    script = str(PROGRAMS / "explore_queue_timeout.py")
+    done = wb("explore", script, "--json", "--max-runs", "60", "--granularity", "line")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["found"] is False

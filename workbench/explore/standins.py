@@ -399,6 +399,13 @@ def sleep(seconds: float = 0) -> None:
     ctl().point("sleep")
 
 
+def monotonic() -> float:
+    """queue's clock (``Queue.get(timeout=…)`` measures what is left): the controller's
+    virtual time, so the same schedule meets the same time-outs (real time made replays
+    diverge)."""
+    return ctl().clock
+
+
 def current_thread() -> Any:
     return ctl().current.user
 
@@ -448,6 +455,7 @@ SWAPS: list[tuple[Any, str, Any]] = [
     (threading, "enumerate", enumerate_threads),
     (threading, "active_count", active_count),
     (queue, "SimpleQueue", SimpleQueue),
+    (queue, "time", monotonic),
     (time, "sleep", sleep),
     # imported above, before any stand-in exists: their module-level locks stay real
     (concurrent.futures, "ThreadPoolExecutor", _refused("concurrent.futures.ThreadPoolExecutor")),
