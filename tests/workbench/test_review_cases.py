@@ -100,3 +100,11 @@ def test_queue_get_with_a_timeout_explores_and_replays_the_same_way():
     done = wb("explore", script, "--json", "--max-runs", "60", "--granularity", "line")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["found"] is False
+
+
+def test_a_program_that_uses_random_explores_the_same_way_every_time():
+    # the random module's state went on from one execution to the next: a schedule no longer
+    # fitted the program it was recorded on ("thread 1 cannot run there")
+    done = wb("explore", str(PROGRAMS / "explore_random_choice.py"), "--json", "--max-runs", "80")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["found"] is False

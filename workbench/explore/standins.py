@@ -18,6 +18,7 @@ import multiprocessing.process
 import multiprocessing.resource_tracker
 import multiprocessing.synchronize
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -477,6 +478,8 @@ def installed(controller: Controller) -> Iterator[None]:
 
     saved = [(mod, name, getattr(mod, name)) for mod, name, _ in SWAPS]
     policy = asyncio.get_event_loop_policy()
+    rng = random.getstate()
+    random.seed(0)  # the program's random choices are the same in every execution
     _CTL = controller
     for mod, name, standin in SWAPS:
         setattr(mod, name, standin)
@@ -487,6 +490,7 @@ def installed(controller: Controller) -> Iterator[None]:
         for mod, name, original in saved:
             setattr(mod, name, original)
         asyncio.set_event_loop_policy(policy)
+        random.setstate(rng)
         _CTL = None
 
 
