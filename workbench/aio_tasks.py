@@ -84,6 +84,22 @@ def _awaiting(method: Any, what: str) -> Any:
     return wrapper
 
 
+def _named_at_creation(init: Any) -> Any:
+    """Name a primitive where the program makes it (``asyncio.Lock#2 @ app.py:7``), as the
+    threading ones are, not at its first await (which read as if it was made there)."""
+
+    @functools.wraps(init)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        if _T is not None:
+            name = name_of(self)
+            finished = self.__dict__.get("_finished")
+            if isinstance(self, asyncio.Queue) and isinstance(finished, asyncio.Event):
+                finished._wb_name = f"join of {name}"  # what Queue.join() awaits
+
+    return wrapper
+
+
 def _lock_release(self: Any) -> None:
     task = asyncio.current_task()
     self._wb_holder = None
@@ -119,6 +135,9 @@ def install(tracer: Tracer) -> None:
     for (owner, name), what in PATCHES.items():
         _REAL[(owner, name)] = getattr(owner, name)
         setattr(owner, name, _awaiting(_REAL[(owner, name)], what))
+    for owner in {owner for owner, _ in PATCHES if isinstance(owner, type)}:
+        _REAL[(owner, "__init__")] = owner.__dict__["__init__"]
+        owner.__init__ = _named_at_creation(_REAL[(owner, "__init__")])  # type: ignore[misc]
     _REAL[(asyncio.Lock, "release")] = asyncio.Lock.release
     asyncio.Lock.release = _lock_release
     _REAL[(asyncio, "sleep")] = asyncio.sleep

@@ -108,3 +108,17 @@ def test_a_program_that_uses_random_explores_the_same_way_every_time():
     done = wb("explore", str(PROGRAMS / "explore_random_choice.py"), "--json", "--max-runs", "80")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["found"] is False
+
+
+def test_asyncio_primitives_are_named_where_they_are_made():
+    # a Queue was named after the line of its first put (and a Semaphore after its first
+    # acquire), and join() read as "awaits event asyncio.Event#1"
+    script = (PROGRAMS / "dl_aio_queue_join.py").resolve()
+    recipe = catalog.script_recipe(script)
+    spec = RunSpec.make(recipe.id, {"path": str(script), "args": "[]"}, timeout_s=15, trace=True)
+    record = controller.start(spec, recipe=recipe).wait()
+    assert record.status is Status.DEADLOCK, record.error_line()
+    message = next(f for f in record.findings if f["kind"] == "deadlock")["message"]
+    assert "join of asyncio.Queue#" in message, message
+    assert "queue get asyncio.Queue#" in message and "dl_aio_queue_join.py:7" in message
+    assert "dl_aio_queue_join.py:18" not in message  # the first put is not its name
