@@ -144,9 +144,12 @@ class _Pass:
                 "holders": set(),
             }
         )
-        # (scope, A, B) → lane, locA, locB; scope is the pid unless both locks are shared by
-        # processes: a forked child's copy of a threading lock is not its parent's lock
-        self.order: dict[tuple[int, int, int], tuple[int, int, int]] = {}
+        # (scope, A, B) → {(lane, guards): (locA, locB)}; scope is the pid unless both locks
+        # are shared by processes: a forked child's copy of a threading lock is not its
+        # parent's lock. ``guards`` are the other locks the lane held: two orders taken under
+        # a common guard (a "gate" lock) can never wait for each other.
+        self.order: dict[tuple[int, int, int], dict[tuple[int, frozenset[int]], tuple[int, int]]]
+        self.order = defaultdict(dict)
         self.shared: dict[int, bool] = {}
         self.last_release: dict[int, tuple[int, int]] = {}
         self.last_set: dict[int, tuple[int, int]] = {}
@@ -315,12 +318,14 @@ def _acquired(p: _Pass, t: int, lane: int, obj: int, waited: int, loc: int) -> N
     stats["acquisitions"] += 1
     stats["contended"] += waited
     stats["holders"].add(lane)
-    for other, (_, other_loc) in p.held[lane].items():
+    held = p.held[lane]
+    for other, (_, other_loc) in held.items():
         if other != obj:
             both = _is_shared(p, other) and _is_shared(p, obj)
             scope = -1 if both else p.lane_info[lane]["pid"]
-            p.order.setdefault((scope, other, obj), (lane, other_loc, loc))
-    p.held[lane][obj] = (t, loc)
+            guards = frozenset(g for g in held if g != other)
+            p.order[(scope, other, obj)].setdefault((lane, guards), (other_loc, loc))
+    held[obj] = (t, loc)
 
 
 def _is_shared(p: _Pass, obj: int) -> bool:
@@ -338,11 +343,22 @@ def _name(p: _Pass, lane: int) -> str:
 def _inversions(p: _Pass) -> list[dict[str, Any]]:
     """Pairs of locks taken in both orders by different threads (the classic AB/BA)."""
     findings = []
-    for (scope, a, b), (lane_ab, loc_a, loc_b) in p.order.items():
+    for (scope, a, b), takes in list(p.order.items()):
         back = p.order.get((scope, b, a))
-        if back is None or a > b or back[0] == lane_ab:
+        if back is None or a > b:
             continue
-        lane_ba, loc_b2, loc_a2 = back
+        pair = next(
+            (
+                (lane_ab, locs, lane_ba, back_locs)
+                for (lane_ab, guards_ab), locs in takes.items()
+                for (lane_ba, guards_ba), back_locs in back.items()
+                if lane_ab != lane_ba and not _common_guard(p, guards_ab, guards_ba, scope)
+            ),
+            None,
+        )
+        if pair is None:
+            continue
+        lane_ab, (loc_a, loc_b), lane_ba, (loc_b2, loc_a2) = pair
         la, lb = p.s.get(a, str(a)), p.s.get(b, str(b))
         findings.append(
             {
@@ -358,6 +374,15 @@ def _inversions(p: _Pass) -> list[dict[str, Any]]:
             }
         )
     return findings
+
+
+def _common_guard(
+    p: _Pass, guards_ab: frozenset[int], guards_ba: frozenset[int], scope: int
+) -> bool:
+    """Were both orders taken under one lock? Across processes (scope -1) only a lock shared by
+    the processes guards; a threading lock of the same name is each process's own copy."""
+    common = guards_ab & guards_ba
+    return any(scope != -1 or _is_shared(p, g) for g in common)
 
 
 def _misuse(p: _Pass) -> list[dict[str, Any]]:

@@ -122,3 +122,26 @@ def test_asyncio_primitives_are_named_where_they_are_made():
     assert "join of asyncio.Queue#" in message, message
     assert "queue get asyncio.Queue#" in message and "dl_aio_queue_join.py:7" in message
     assert "dl_aio_queue_join.py:18" not in message  # the first put is not its name
+
+
+def trace_sync(name):
+    script = (PROGRAMS / name).resolve()
+    recipe = catalog.script_recipe(script)
+    spec = RunSpec.make(recipe.id, {"path": str(script), "args": "[]"}, timeout_s=15, trace=True)
+    return controller.start(spec, recipe=recipe).wait()
+
+
+def test_orders_taken_under_a_common_gate_lock_are_no_inversion():
+    # a lock_order_inversion ("with unlucky timing each waits for the other") was reported
+    # although both orders were taken while holding the same gate lock
+    record = trace_sync("ok_gate_lock_orders.py")
+    assert record.status is Status.OK, record.error_line()
+    assert record.findings == []
+
+
+def test_an_inversion_where_only_one_side_holds_the_gate_is_still_found():
+    record = trace_sync("inversion_half_gated.py")
+    found = [f for f in record.findings if f["kind"] == "lock_order_inversion"]
+    assert len(found) == 1, record.findings
+    lines = [loc.rsplit(":", 1)[1] for loc in found[0]["locations"]]
+    assert lines == ["12", "13", "18", "19"]
