@@ -145,3 +145,12 @@ def test_an_inversion_where_only_one_side_holds_the_gate_is_still_found():
     assert len(found) == 1, record.findings
     lines = [loc.rsplit(":", 1)[1] for loc in found[0]["locations"]]
     assert lines == ["12", "13", "18", "19"]
+
+
+def test_a_main_that_needs_arguments_runs_through_its_own_main_block():
+    # main(argv) was called without arguments: a false "found exception: TypeError"
+    done = wb("explore", str(PROGRAMS / "explore_main_argv.py"), "--json", "--max-runs", "20")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["found"] is False
+    bad = wb("explore", str(PROGRAMS / "explore_main_argv.py"), "-p", "workers=3")
+    assert bad.returncode == 2 and "main() needs argv" in bad.stderr

@@ -132,6 +132,14 @@ def script_target(path: Path, pairs: Iterable[str], name: str) -> Target:
         raise TargetError(f"{path}:{exc.lineno}: SyntaxError: {exc.msg}") from None
     consts = _constants(tree)
     main = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main"), None)
+    pairs = list(pairs)
+    missing = _required(main) - {p.partition("=")[0].strip() for p in pairs}
+    if main is not None and missing:
+        if pairs or not _has_main_guard(tree):
+            raise TargetError(
+                f"{name}: main() needs {', '.join(sorted(missing))}: give -p name=value"
+            )
+        main = None  # main(argv) called by its own ``if __name__ == "__main__":`` block
     params = _parse_params(main, pairs, name)
     goal = str(consts.get("GOAL", "any"))
     if consts.get("GRANULARITY", "sync") not in ("sync", "line", "opcode"):
@@ -149,6 +157,28 @@ def script_target(path: Path, pairs: Iterable[str], name: str) -> Target:
         hint=str(consts.get("HINT", "")),
         title=(ast.get_docstring(tree) or path.stem).strip().splitlines()[0],
         granularity=str(consts.get("GRANULARITY", "sync")),
+    )
+
+
+def _required(main: ast.FunctionDef | None) -> set[str]:
+    """Parameters of ``main`` without a default: not the explorer's ``main(**params)``."""
+    if main is None:
+        return set()
+    positional = main.args.posonlyargs + main.args.args
+    required = {a.arg for a in positional[: len(positional) - len(main.args.defaults)]}
+    return required | {
+        a.arg for a, d in zip(main.args.kwonlyargs, main.args.kw_defaults, strict=True) if d is None
+    }
+
+
+def _has_main_guard(tree: ast.Module) -> bool:
+    """Does the module run itself under ``if __name__ == "__main__":``?"""
+    return any(
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Compare)
+        and isinstance(node.test.left, ast.Name)
+        and node.test.left.id == "__name__"
+        for node in tree.body
     )
 
 
