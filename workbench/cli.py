@@ -363,8 +363,19 @@ def cmd_trace(args: argparse.Namespace) -> int:
         print(f"\n{script.name}: {status}" + (f" (exit code {exit_code})" if exit_code else ""))
         if record.status is not Status.OK:
             print(f"  {record.error_line()}")
+            if record.error and record.error.get("traceback"):  # where the script failed
+                print(script_traceback(record.error["traceback"], script), file=sys.stderr)
         print_findings(record)
     return 0
+
+
+def script_traceback(text: str, script: Path) -> str:
+    """A traceback from the script's first frame on: the run host's frames above it are ours."""
+    lines = text.rstrip().splitlines()
+    first = next(
+        (i for i, line in enumerate(lines) if line.strip().startswith(f'File "{script}"')), None
+    )
+    return "\n".join(lines[:1] + lines[first:]) if first else "\n".join(lines)
 
 
 def _echo_console(kind: str, payload: Any) -> None:

@@ -154,3 +154,12 @@ def test_a_main_that_needs_arguments_runs_through_its_own_main_block():
     assert json.loads(done.stdout)["found"] is False
     bad = wb("explore", str(PROGRAMS / "explore_main_argv.py"), "-p", "workers=3")
     assert bad.returncode == 2 and "main() needs argv" in bad.stderr
+
+
+def test_a_failing_script_shows_its_own_traceback():
+    # only "KeyError: 'missing'" was printed, with no line of the script
+    done = wb("trace", str(PROGRAMS / "err_raises.py"))
+    assert done.returncode == 0, done.stderr
+    assert "err_raises.py: error" in done.stdout
+    assert 'err_raises.py", line 5, in load' in done.stderr, done.stderr
+    assert "host.py" not in done.stderr  # the run host's frames are not the user's
