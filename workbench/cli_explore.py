@@ -155,6 +155,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
         "goal_reached": reply["goal_reached"],
         "exhausted": reply["exhausted"],
         "elapsed_s": reply["elapsed_s"],
+        "cut_runs": reply.get("cut_runs", 0),
     }
     if args.json:
         print(json.dumps(doc, indent=2))
@@ -167,6 +168,13 @@ def _print_search(doc: dict[str, Any], bound: int) -> None:
     if not doc["found"]:
         tail = f" (every schedule within {bound} preemptions)" if doc["exhausted"] else ""
         print(f"no failure in {doc['runs']} schedules{tail}")
+        if doc["cut_runs"]:  # a program that never ends is not a pass: say so
+            from workbench.explore.control import MAX_STEPS
+
+            print(
+                f"  but {doc['cut_runs']} of them did not end within {MAX_STEPS:,} steps "
+                "(a livelock, a spin loop that nothing ends, or a program too long to explore)"
+            )
         return
     f = doc["failure"]
     print(

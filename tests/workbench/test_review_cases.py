@@ -163,3 +163,13 @@ def test_a_failing_script_shows_its_own_traceback():
     assert "err_raises.py: error" in done.stdout
     assert 'err_raises.py", line 5, in load' in done.stderr, done.stderr
     assert "host.py" not in done.stderr  # the run host's frames are not the user's
+
+
+def test_runs_that_never_end_are_not_reported_as_a_clean_pass():
+    # "no failure in N schedules" while every execution was cut at the step limit
+    script = str(PROGRAMS / "explore_spin_forever.py")
+    done = wb("explore", script, "--granularity", "line", "--max-runs", "2")
+    assert done.returncode == 0, done.stderr
+    assert "did not end within 20,000 steps" in done.stdout, done.stdout
+    doc = json.loads(wb("explore", script, "--granularity", "line", "--json").stdout)
+    assert doc["found"] is False and doc["cut_runs"] >= 1

@@ -77,6 +77,7 @@ def handle(request: dict[str, Any], channel: Channel) -> None:
             exhausted=result.exhausted,
             elapsed_s=result.elapsed_s,
             shrink_runs=result.shrink_runs,
+            cut_runs=result.cut_runs,
             params=target.params,
             goal=target.goal,
             goal_reached=bool(result.failure and target.wins(result.failure.kind)),

@@ -80,6 +80,7 @@ class Result:
     exhausted: bool = False  # DFS tried every schedule within its bound
     elapsed_s: float = 0.0
     shrink_runs: int = 0
+    cut_runs: int = 0  # executions stopped at the step limit: the program did not end there
 
 
 class Search:
@@ -106,12 +107,14 @@ class Search:
         )
         self.progress, self.should_stop = progress, should_stop
         self.runs = 0
+        self.cut = 0
         self.longest = 50
 
     def run(self, chooser: Callable[[Point], int]) -> tuple[Outcome, Recorder]:
         rec = Recorder(chooser)
         outcome = run_once(self.program, rec, self.granularity)
         self.runs += 1
+        self.cut += outcome.limit
         self.longest = max(self.longest, outcome.steps)
         if self.progress is not None and self.runs % 50 == 0:
             self.progress(self.runs)
@@ -124,6 +127,7 @@ class Search:
         else:
             result = self._sample()
         result.elapsed_s = round(time.perf_counter() - start, 4)
+        result.cut_runs = self.cut
         return result
 
     # --- random and PCT ---------------------------------------------------------------------
