@@ -202,15 +202,21 @@ class TracedCondition(threading.Condition):  # subclass of the original: defined
             t.wait_end(Kind.COND_WOKE, self._name, int(got), loc)
         return got
 
+    def _check_owned(self, t: Any) -> None:
+        if not self._is_owned():
+            t.misuse(self._name, "notifies a condition without holding its lock (RuntimeError)")
+
     def notify(self, n: int = 1) -> None:
         t = _T
         if t and not t.suppressed():
+            self._check_owned(t)
             t.emit(Kind.COND_NOTIFY, self._name, n, t.where()[0])
         super().notify(n)
 
     def notify_all(self) -> None:
         t = _T
         if t and not t.suppressed():
+            self._check_owned(t)
             t.emit(Kind.COND_NOTIFY, self._name, len(self._waiters), t.where()[0])
         if t:
             t.enter()

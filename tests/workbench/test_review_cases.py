@@ -173,3 +173,11 @@ def test_runs_that_never_end_are_not_reported_as_a_clean_pass():
     assert "did not end within 20,000 steps" in done.stdout, done.stdout
     doc = json.loads(wb("explore", script, "--granularity", "line", "--json").stdout)
     assert doc["found"] is False and doc["cut_runs"] >= 1
+
+
+def test_notify_without_the_conditions_lock_is_lock_misuse():
+    # only a wait without the lock was reported; notify() raises the same RuntimeError
+    record = trace_sync("misuse_notify.py")
+    found = [f for f in record.findings if f["kind"] == "lock_misuse"]
+    assert len(found) == 1 and "notifies a condition" in found[0]["message"], record.findings
+    assert found[0]["locations"][0].endswith("misuse_notify.py:7")
