@@ -145,7 +145,7 @@ class Watchdog:
             _real_sleep(POLL_S)
             aio.sample()
             stuck = self.tracer.blocked()
-            if stuck is None or _alarm_armed():
+            if stuck is None or _signal_may_wake():
                 since = None
                 continue
             if since is None or self.tracer.progress_epoch != mark:
@@ -156,10 +156,23 @@ class Watchdog:
                 reported = True  # keep sampling the event loop until the run is ended
 
 
-def _alarm_armed() -> bool:
-    """A SIGALRM timer (``signal.alarm``, ``setitimer``) will run a handler that may set the
-    event or release the lock everyone waits on: nobody is stuck for good while one is armed."""
-    return signal.getitimer(signal.ITIMER_REAL)[0] > 0
+def _signal_may_wake() -> bool:
+    """A signal handler may still set the event or release the lock everyone waits on: while
+    a SIGALRM timer is armed (``signal.alarm``, ``setitimer``), or while the program has its
+    own handler installed and a live child process that may send it (a child that says it is
+    ready with ``os.kill(parent, SIGUSR1)``), nobody is stuck for good."""
+    if signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        return True
+    handlers = [signal.getsignal(s) for s in signal.valid_signals()]
+    if not any(callable(h) and h is not signal.default_int_handler for h in handlers):
+        return False
+    import psutil
+
+    try:
+        children = psutil.Process().children()
+        return any(c.status() != psutil.STATUS_ZOMBIE for c in children)
+    except psutil.Error:
+        return True
 
 
 _real_sleep = time.sleep  # captured before tracing patches time.sleep

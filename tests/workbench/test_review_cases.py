@@ -181,3 +181,11 @@ def test_notify_without_the_conditions_lock_is_lock_misuse():
     found = [f for f in record.findings if f["kind"] == "lock_misuse"]
     assert len(found) == 1 and "notifies a condition" in found[0]["message"], record.findings
     assert found[0]["locations"][0].endswith("misuse_notify.py:7")
+
+
+def test_a_wait_that_a_childs_signal_will_end_is_not_a_deadlock():
+    # the watchdog ended this correct program as deadlocked: the handler that sets the event
+    # runs when the child process signals its parent
+    record = trace_sync("ok_child_signals_ready.py")
+    assert record.status is Status.OK, record.error_line()
+    assert record.findings == []
