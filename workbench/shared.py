@@ -5,8 +5,9 @@ Python gives no hook on a variable write, so this traces opcodes (``sys.settrace
 the workbench — and only while two or more traced threads are alive. For each code object the
 instructions that touch shared state are found once with ``dis``:
 
-- ``LOAD_GLOBAL`` / ``STORE_GLOBAL``: a module global (reads of functions, classes and modules
-  are skipped: they are not data);
+- ``LOAD_GLOBAL`` / ``STORE_GLOBAL`` (and ``LOAD_NAME`` / ``STORE_NAME`` in a module's top
+  level code): a module global (reads of functions, classes and modules are skipped: they are
+  not data);
 - ``LOAD_ATTR`` / ``STORE_ATTR`` right after loading ``x`` from a local or a global: attribute
   of that object (``self.count += 1``, ``account.balance += 1``);
 - ``BINARY_SUBSCR`` / ``STORE_SUBSCR`` right after loading a container from a local or global
@@ -39,6 +40,7 @@ WRITES = {
     "DELETE_GLOBAL": "global",
 }
 _LOAD_OBJ = {"LOAD_FAST", "LOAD_GLOBAL", "LOAD_DEREF", "LOAD_NAME"}
+_MODULE_NAMES = ("LOAD_NAME", "STORE_NAME", "DELETE_NAME")
 _LOAD_KEY = {"LOAD_CONST", "LOAD_FAST"}
 _LOAD_HOLDER = {"LOAD_FAST", "LOAD_GLOBAL", "LOAD_NAME"}
 _SKIP = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type, types.MethodType)
@@ -52,9 +54,12 @@ class AccessPlan:
     def __init__(self, code: types.CodeType) -> None:
         self.ops: dict[int, tuple[bool, str, Any, Any]] = {}
         ins = [i for i in dis.get_instructions(code) if i.opname not in ("CACHE", "PRECALL")]
+        # a script's top level reads and writes its globals with *_NAME (a class body's
+        # *_NAME are its own namespace: not followed)
+        names = _MODULE_NAMES if code.co_name == "<module>" else ()
         for n, i in enumerate(ins):
-            read = i.opname in READS
-            if i.opname in ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL"):
+            read = i.opname in READS or i.opname == "LOAD_NAME"
+            if i.opname in ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL") or i.opname in names:
                 self.ops[i.offset] = (read, "global", None, i.argval)
             elif i.opname in ("LOAD_ATTR", "STORE_ATTR", "DELETE_ATTR"):
                 k = _holder(ins, n)

@@ -189,3 +189,12 @@ def test_a_wait_that_a_childs_signal_will_end_is_not_a_deadlock():
     record = trace_sync("ok_child_signals_ready.py")
     assert record.status is Status.OK, record.error_line()
     assert record.findings == []
+
+
+def test_a_write_at_the_scripts_top_level_is_seen():
+    # top-level code writes its globals with STORE_NAME, which full mode did not follow
+    record = trace_full("race_flag_toplevel.py")
+    races = [f for f in record.findings if f["kind"] == "data_race"]
+    assert races and "global __main__.stop" in races[0]["message"], record.findings
+    lines = sorted(loc.rsplit(":", 1)[1] for loc in races[0]["locations"])
+    assert lines == ["11", "18"]
