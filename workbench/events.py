@@ -26,6 +26,8 @@ FIELDS = [
     ("loc", "<i4"),  # interned "file:line" of the user code that caused it (0: none)
 ]
 BUFFER_CAPACITY = 65536
+ROOM_WAIT_S = 0.25  # how long a thread that finds the buffer full waits for the sender
+_real_sleep = time.sleep  # captured before tracing patches time.sleep
 
 
 @functools.cache
@@ -69,6 +71,7 @@ class EventBuffer:
         self._rows: collections.deque[tuple[int, ...]] = collections.deque()
         self.dropped = 0
         self.pid = os.getpid()
+        self._stalled = False  # a wait for room ran out: drop at once until the next take
 
     def add(self, kind: str, obj: str | int = 0, arg: int = 0, loc: int = 0) -> None:
         obj_id = self.strings.id(obj) if isinstance(obj, str) else obj
@@ -76,7 +79,7 @@ class EventBuffer:
 
     def append(self, kind: int, obj: int, arg: int, loc: int) -> None:
         """The fast path for tracers that intern their strings once."""
-        if len(self._rows) >= self.capacity:
+        if len(self._rows) >= self.capacity and not self._wait_for_room():
             self.dropped += 1
             return
         self._rows.append(
@@ -85,15 +88,32 @@ class EventBuffer:
 
     def append_at(self, t_ns: int, tid: int, kind: int, obj: int, arg: int) -> None:
         """An event that happened at ``t_ns`` on a lane that is not a thread (a device queue)."""
-        if len(self._rows) >= self.capacity:
+        if len(self._rows) >= self.capacity and not self._wait_for_room():
             self.dropped += 1
             return
         self._rows.append((t_ns, self.pid, tid, kind, obj, arg, 0))
+
+    def _wait_for_room(self) -> bool:
+        """The buffer is full: the threads that fill it (in full mode, every user opcode goes
+        through a trace function) can starve the sender of the GIL for longer than it takes to
+        fill 65,536 rows, and what is dropped is the busiest, most concurrent part of the run —
+        where the races are. Sleeping here gives the sender the GIL to take the rows. A buffer
+        nobody takes from (its sender gone) stops waiting until the next take."""
+        if self._stalled:
+            return False
+        deadline = time.monotonic() + ROOM_WAIT_S
+        while time.monotonic() < deadline:
+            _real_sleep(0.001)
+            if len(self._rows) < self.capacity:
+                return True
+        self._stalled = True
+        return False
 
     def take(self) -> Any:
         """Everything recorded since the last take, as one numpy structured array."""
         import numpy as np
 
+        self._stalled = False
         rows, pop = [], self._rows.popleft
         for _ in range(len(self._rows)):
             rows.append(pop())
