@@ -49,6 +49,10 @@ STATE_NAMES = {
     10: "device: kernel",
     11: "device: transfer",
     12: "awaiting",
+    13: "in an MPI send/receive",  # 13-16: workbench.mpi_analysis
+    14: "MPI: waiting for a late sender",
+    15: "in an MPI collective",
+    16: "MPI: waiting at a collective for the last rank",
 }
 ENDS = {
     Kind.LOCK_WOKE,
@@ -87,7 +91,13 @@ ARROW_DTYPE = np.dtype(
         ("obj", "<i4"),
     ]
 )
-ARROW_KINDS = {1: "release → acquire", 2: "put → get", 3: "set → wait", 4: "notify → wake"}
+ARROW_KINDS = {
+    1: "release → acquire",
+    2: "put → get",
+    3: "set → wait",
+    4: "notify → wake",
+    5: "MPI message",
+}
 
 
 @dataclass
@@ -101,6 +111,7 @@ class Timeline:
     holds: np.ndarray
     arrows: np.ndarray
     strings: dict[int, str]
+    mpi: dict[str, Any] | None = None  # messages, collectives, matrices (mpi_analysis)
 
 
 @dataclass
@@ -109,9 +120,15 @@ class Analysis:
     locks: list[dict[str, Any]] = field(default_factory=list)
     threads: list[dict[str, Any]] = field(default_factory=list)
     timeline: Timeline | None = None
+    mpi: dict[str, Any] | None = None
 
     def stats(self, events: int, dropped: int) -> dict[str, Any]:
-        return {"events": events, "dropped": dropped, "threads": self.threads, "locks": self.locks}
+        out = {"events": events, "dropped": dropped, "threads": self.threads, "locks": self.locks}
+        if self.mpi:
+            from workbench.mpi_analysis import public
+
+            out["mpi"] = public(self.mpi)
+        return out
 
 
 class _Pass:
@@ -199,6 +216,8 @@ def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = No
     if any(k in (Kind.MEM_READ, Kind.MEM_WRITE) for k in kinds.values()):
         names = {i: info["name"] for i, info in enumerate(p.lane_info)}
         result.findings += races.find(ev, lanes, kinds, names, strings)
+    if any(text.startswith("mpi.") for text in strings.values()):
+        _mpi(result, ev, strings, p, t0, t1)
     result.locks = _lock_table(p)
     result.threads = _thread_table(p)
     result.timeline = Timeline(
@@ -209,8 +228,20 @@ def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = No
         _array(p.holds, HOLD_DTYPE, t0, ("start", "end")),
         _array(p.arrows, ARROW_DTYPE, t0, ("t_from", "t_to")),
         strings,
+        result.mpi,
     )
     return result
+
+
+def _mpi(result: Analysis, ev: np.ndarray, strings: dict[int, str], p: _Pass, t0: int, t1: int):
+    """An MPI run's messages and collectives: their spans and arrows join the timeline's."""
+    from workbench import mpi_analysis
+
+    result.mpi = mpi_analysis.analyze(ev, strings)
+    if result.mpi:
+        spans, arrows = mpi_analysis.timeline_shapes(result.mpi, p.lanes, t0, t1)
+        p.spans += spans
+        p.arrows += arrows
 
 
 def _array(rows: list[tuple], dtype: np.dtype, t0: int, times: tuple[str, ...]) -> np.ndarray:
@@ -226,7 +257,7 @@ def _step(p: _Pass, kind: Kind, t: int, lane: int, row: np.void) -> None:
         name = p.s.get(obj, p.lane_info[lane]["name"])
         pid = p.lane_info[lane]["pid"]
         first = p.lane_info[0]["pid"]
-        if pid != first and not name.startswith("OpenCL queue"):
+        if pid != first and not name.startswith(("OpenCL queue", "rank ")):
             name = f"{name} [pid {pid}]"  # a child process's thread
         p.lane_info[lane]["name"] = name
         p.lane_info[lane]["start"] = t

@@ -23,30 +23,12 @@ from typing import Any
 from mpi4py import MPI
 
 from workbench.events import EventBuffer
+from workbench.mpi_events import pack
 
-UNKNOWN_SIZE = 0xFFFFFFFF  # a pickled send: its size is learnt from the matching receive
-_PEER_BIAS = 4  # ANY_SOURCE, PROC_NULL and ROOT are small negatives
 _now = time.perf_counter_ns
 _getframe = sys._getframe
 _recorder: Recorder | None = None
 _original: MPI.Intracomm | None = None
-
-
-def pack(peer: int, tag: int, size: int) -> int:
-    """``size`` (32 bits, saturated), ``peer`` (14 bits) and ``tag`` (16 bits) in one int64."""
-    size = UNKNOWN_SIZE if size < 0 else min(size, UNKNOWN_SIZE - 1)
-    tag = min(tag + _PEER_BIAS, 0xFFFF)
-    return size | ((peer + _PEER_BIAS) & 0x3FFF) << 32 | tag << 46
-
-
-def unpack(arg: int) -> tuple[int, int, int]:
-    """``(peer, tag, size)``; size -1 when unknown."""
-    size = arg & 0xFFFFFFFF
-    return (
-        ((arg >> 32) & 0x3FFF) - _PEER_BIAS,
-        ((arg >> 46) & 0xFFFF) - _PEER_BIAS,
-        -1 if size == UNKNOWN_SIZE else size,
-    )
 
 
 def nbytes(buf: Any) -> int:
@@ -156,6 +138,9 @@ def _got(status: Any) -> tuple[int, int, int]:
     return status.Get_source(), status.Get_tag(), status.Get_count(MPI.BYTE)
 
 
+_WAIT = {"irecv": "wait.recv", "isend": "wait.send"}
+
+
 class TracedRequest(MPI.Request):
     """A request that records its completion (``wait``/``Wait``, ``test``/``Test``)."""
 
@@ -166,7 +151,7 @@ class TracedRequest(MPI.Request):
     def wait(self, status: Any = None) -> Any:
         comm, call, peer, tag, size = self._wb
         st = _status(status)
-        loc = _recorder.begin("wait", comm, peer, tag, size, extra=call)
+        loc = _recorder.begin(_WAIT[call], comm, peer, tag, size)
         value = super().wait(st)
         _recorder.end(comm, *(_got(st) if call == "irecv" else (peer, tag, size)), loc)
         return value
@@ -174,7 +159,7 @@ class TracedRequest(MPI.Request):
     def Wait(self, status: Any = None) -> bool:
         comm, call, peer, tag, size = self._wb
         st = _status(status)
-        loc = _recorder.begin("wait", comm, peer, tag, size, extra=call)
+        loc = _recorder.begin(_WAIT[call], comm, peer, tag, size)
         value = super().Wait(st)
         _recorder.end(comm, *(_got(st) if call == "irecv" else (peer, tag, size)), loc)
         return value
@@ -195,7 +180,7 @@ class TracedRequest(MPI.Request):
 
     def _wb_done(self, st: Any) -> None:
         comm, call, peer, tag, size = self._wb
-        loc = _recorder.begin("wait", comm, peer, tag, size, depth=3)
+        loc = _recorder.begin(_WAIT[call], comm, peer, tag, size, depth=3)
         _recorder.end(comm, *(_got(st) if call == "irecv" else (peer, tag, size)), loc)
 
 

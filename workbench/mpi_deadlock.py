@@ -20,9 +20,9 @@ POLL_S = 0.1
 STABLE_S = 0.3
 STATE = "mpi_state"  # the message kind a rank sends
 ANY = -2  # any source (MPI_ANY_SOURCE in MPICH; only the meaning matters here)
-SENDS = {"send", "ssend", "Send", "Ssend", "sendrecv", "Sendrecv"}
-RECVS = {"recv", "Recv", "sendrecv", "Sendrecv"}
-P2P = SENDS | RECVS | {"wait"}
+SENDS = {"send", "ssend", "Send", "Ssend", "sendrecv", "Sendrecv", "wait.send"}
+RECVS = {"recv", "Recv", "sendrecv", "Sendrecv", "wait.recv"}
+P2P = SENDS | RECVS
 
 
 class RankWatch:
@@ -80,15 +80,13 @@ def blocked_call(rank: int, current: tuple) -> dict[str, Any]:
         "location": loc,
         "waiting_s": round((time.perf_counter_ns() - since) / 1e9, 3),
     }
-    if call == "wait":  # a request: sending or receiving, as posted
-        state["waits_for"] = extra
     if extra and call in ("sendrecv", "Sendrecv"):
         state["source"], state["recvtag"] = world(extra[0]), extra[1]
     return state
 
 
 def _sends(s: dict[str, Any]) -> tuple[int, int] | None:
-    if s["call"] in SENDS or (s["call"] == "wait" and s.get("waits_for") == "isend"):
+    if s["call"] in SENDS:
         return s["peer"], s["tag"]
     return None
 
@@ -96,7 +94,7 @@ def _sends(s: dict[str, Any]) -> tuple[int, int] | None:
 def _receives(s: dict[str, Any]) -> tuple[int, int] | None:
     if s["call"] in ("sendrecv", "Sendrecv"):
         return s["source"], s["recvtag"]
-    if s["call"] in RECVS or (s["call"] == "wait" and s.get("waits_for") == "irecv"):
+    if s["call"] in RECVS:
         return s["peer"], s["tag"]
     return None
 

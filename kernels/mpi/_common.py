@@ -9,8 +9,6 @@ import sys
 from kernels.recipe import Param
 from kernels.recipe import main as recipe_main
 
-CHAPTER = "3. Process-based parallelism (MPI)"
-
 
 def ranks(default=4, lo=1, help="MPI ranks (mpiexec -n); run alone, mpiexec decides"):
     """The ``workers`` parameter: for an MPI recipe it is the number of ranks."""

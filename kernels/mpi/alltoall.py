@@ -11,6 +11,7 @@ from kernels.mpi._common import main, ranks, world
 from kernels.recipe import Param
 
 TITLE = "Collective: alltoall (a distributed transpose)"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.16, E2-4.08"
 SHOWS_BUG = False
 LESSON = (

@@ -9,6 +9,7 @@ from kernels.mpi._common import main, ranks, world
 from kernels.recipe import Param
 
 TITLE = "Collective: broadcast"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.13, E2-4.05"
 SHOWS_BUG = False
 LESSON = (

@@ -11,6 +11,7 @@ from kernels.mpi._common import main, ranks, world
 from kernels.recipe import Param
 
 TITLE = "Cartesian topology: mesh and torus neighbours"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.18, E2-4.10"
 SHOWS_BUG = False
 LESSON = (

@@ -22,6 +22,7 @@ from kernels.mpi._common import main, ranks, world
 from kernels.recipe import Param
 
 TITLE = "Avoiding deadlock: send/receive order and the eager limit"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.12, E2-4.04"
 SHOWS_BUG = True
 ORDERS = ("recv-first", "send-first", "mixed", "sendrecv", "nonblocking")

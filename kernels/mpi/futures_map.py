@@ -14,6 +14,7 @@ from kernels.mpi._common import main, ranks
 from kernels.recipe import Param
 
 TITLE = "Distributed map with mpi4py.futures"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-4.01 (concurrent.futures), E2-4.02"
 SHOWS_BUG = False
 LESSON = (

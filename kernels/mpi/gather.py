@@ -11,6 +11,7 @@ from kernels.mpi._common import main, ranks, world
 from kernels.recipe import Param
 
 TITLE = "Collective: gather"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.15, E2-4.07"
 SHOWS_BUG = False
 LESSON = (

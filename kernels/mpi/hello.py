@@ -13,6 +13,7 @@ import time
 from kernels.mpi._common import main, ranks, world
 
 TITLE = "Hello from every rank (SPMD)"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.10, E2-4.02"
 SHOWS_BUG = False
 LESSON = (

@@ -13,6 +13,7 @@ from kernels.mpi._common import main, ranks, world
 from kernels.recipe import Param
 
 TITLE = "Point-to-point: send and receive"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.11, E2-4.03"
 SHOWS_BUG = False
 LESSON = (

@@ -14,6 +14,7 @@ from kernels.mpi._common import main, ranks, world
 from kernels.recipe import Param
 
 TITLE = "Pi by integration with reduce (speedup)"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.17 (reduce), E2-4.09"
 SHOWS_BUG = False
 LESSON = (

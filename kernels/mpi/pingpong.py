@@ -15,6 +15,7 @@ from kernels.mpi._common import main, ranks, world
 from kernels.recipe import Param
 
 TITLE = "Ping-pong: latency and bandwidth"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.11 (communication modes), E2-4.03"
 SHOWS_BUG = False
 LESSON = (

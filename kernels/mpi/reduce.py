@@ -12,6 +12,7 @@ from kernels.mpi._common import main, ranks, world
 from kernels.recipe import Param
 
 TITLE = "Collective: reduce and allreduce"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.17, E2-4.09"
 SHOWS_BUG = False
 OPS = ("SUM", "PROD", "MAX", "MIN", "LAND", "MAXLOC", "MINLOC")

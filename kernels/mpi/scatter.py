@@ -10,6 +10,7 @@ from kernels.mpi._common import main, ranks, world
 from kernels.recipe import Param
 
 TITLE = "Collective: scatter"
+CHAPTER = "3. Process-based parallelism (MPI)"
 BOOK = "E1-3.14, E2-4.06"
 SHOWS_BUG = True
 LESSON = (
