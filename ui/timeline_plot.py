@@ -46,10 +46,14 @@ STATE_COLORS = {
     10: "#1971C2",
     11: "#74C0FC",
     12: "#E599F7",
+    13: "#3BC9DB",  # 13-16: MPI (workbench.mpi_analysis)
+    14: "#C92A2A",
+    15: "#845EF7",
+    16: "#FAB005",
 }
 RUNNING_COLOR = "#2F9E44"
 LOCK_COLORS = ("#4DABF7", "#9775FA", "#3BC9DB", "#DA77F2", "#748FFC")
-ARROW_COLORS = {1: "#495057", 2: "#0CA678", 3: "#E64980", 4: "#1C7ED6"}  # 1: palette text
+ARROW_COLORS = {1: "#495057", 2: "#0CA678", 3: "#E64980", 4: "#1C7ED6", 5: "#0B7285"}  # 1: text
 # Where things sit in lane i's row (y = i - 0.5 .. i + 0.5; the y axis points down).
 SPAN_TOP, SPAN_H = -0.32, 0.46
 RUN_TOP, RUN_H = -0.14, 0.10

@@ -227,9 +227,9 @@ def main() -> int:
         from workbench.child_trace import child_env
 
         os.environ.update(child_env(os.environ[ADDRESS_ENV], authkey, spec["trace_mode"]))
-        shared = start_tracing(events, sender, spec["trace_mode"])
         if mpi:
             mpi_host.install_tracing(events, sender.put)
+        shared = start_tracing(events, sender, spec["trace_mode"])
     code = 0
     try:
         run_repeats(spec, ctx, mpi.get("rank"))

@@ -65,7 +65,8 @@ def abort(code: int = 1) -> None:
 
 
 def install_tracing(events: Any, report: Any) -> Any:
-    """Swap a traced communicator in for ``MPI.COMM_WORLD`` and start the blocked-call watch."""
+    """Swap a traced communicator in for ``MPI.COMM_WORLD`` and start the blocked-call watch
+    (before the threading primitives are swapped, so the watch itself is not traced)."""
     from workbench import mpi_comm, mpi_deadlock
 
     global _watch

@@ -1,0 +1,208 @@
+"""The MPI dock: where the ranks run, with what, and who talked to whom.
+
+The top says which launcher and MPI library a run uses and takes the hosts (a list or a
+hostfile) and extra launcher flags; :meth:`MpiPanel.launch_options` hands them to the run's
+spec, checked by the engine like the command line's ``--hosts``/``--hostfile``. After a traced
+MPI run it shows the traffic matrices (messages and bytes, rank → rank, point-to-point and the
+collectives' logical traffic) as heat-maps, each rank's wait states, and the grid of a
+Cartesian communicator with each rank at its coordinates. This process never imports
+``mpi4py.MPI``: everything shown comes from the engine's records.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.image_view import ImageView
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+class TopologyView(pg.PlotWidget):
+    """A Cartesian grid: one dot per rank at its coordinates, neighbour links, wrap-around
+    links (dashed) on periodic axes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMenuEnabled(False)
+        self.hideAxis("left")
+        self.hideAxis("bottom")
+        self.setMouseEnabled(False, False)
+        self.labels: list[str] = []
+
+    def set_topology(self, topo: dict[str, Any] | None) -> None:
+        self.clear()
+        self.labels = []
+        if not topo or len(topo["dims"]) != 2:
+            return
+        rows, cols = topo["dims"]
+        link = pg.mkPen("#495057", width=2)
+        wrap = pg.mkPen("#E8590C", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+        for r in range(rows):
+            for c in range(cols):
+                if c + 1 < cols:
+                    self.plot([c, c + 1], [-r, -r], pen=link)
+                if r + 1 < rows:
+                    self.plot([c, c], [-r, -r - 1], pen=link)
+        periods = [*topo["periods"], False, False]
+        for c in range(cols if periods[0] else 0):  # wrap-around: stubs out of both edges
+            self.plot([c, c], [0, 0.45], pen=wrap)
+            self.plot([c, c], [-(rows - 1), -(rows - 1) - 0.45], pen=wrap)
+        for r in range(rows if periods[1] else 0):
+            self.plot([-0.45, 0], [-r, -r], pen=wrap)
+            self.plot([cols - 1, cols - 1 + 0.45], [-r, -r], pen=wrap)
+        world_of = {int(v): int(k) for k, v in topo.get("cart_rank", {}).items()}
+        xs, ys = [], []
+        for cart in range(rows * cols):
+            r, c = divmod(cart, cols)
+            xs.append(c)
+            ys.append(-r)
+            text = f"{cart}" + (f" (world {world_of[cart]})" if cart in world_of else "")
+            label = pg.TextItem(text, anchor=(-0.15, -0.1), color="#212529")
+            label.setPos(c, -r)
+            self.addItem(label)
+            self.labels.append(text)
+        self.plot(xs, ys, pen=None, symbol="o", symbolSize=18, symbolBrush="#4DABF7")
+        self.setXRange(-0.6, cols - 0.1)
+        self.setYRange(-rows + 0.3, 0.6)
+        kind = "torus" if any(periods[:2]) else "mesh"
+        self.setTitle(f"{topo['name']}: {rows}×{cols} {kind} (dashed: wrap-around)")
+
+
+class MpiPanel(QWidget):
+    """Launch settings in, communication pictures out."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hosts_edit = QLineEdit()
+        self.hosts_edit.setPlaceholderText("this machine; or host1,host2")
+        self.hostfile_edit = QLineEdit()
+        self.hostfile_edit.setPlaceholderText("a hostfile (instead of hosts)")
+        self.mpiexec_edit = QLineEdit()
+        self.mpiexec_edit.setPlaceholderText("the mpich wheel's mpiexec")
+        self.args_edit = QLineEdit()
+        self.args_edit.setPlaceholderText('more launcher flags, e.g. "-bind-to core"')
+        self.library_label = QLabel(self._library_text())
+        self.library_label.setWordWrap(True)
+        self.ranks_label = QLabel("ranks: — (run an mpi.* recipe traced)")
+        self.ranks_label.setWordWrap(True)
+        self.matrix_choice = QComboBox()
+        self.matrix_choice.addItems(["point-to-point", "collectives (logical)"])
+        self.matrix_choice.currentIndexChanged.connect(self._on_matrix_choice_changed)
+        self.messages_view = ImageView()
+        self.bytes_view = ImageView()
+        self.topology_view = TopologyView()
+        self.waits_label = QLabel("")
+        self.waits_label.setWordWrap(True)
+        self._mpi: dict[str, Any] | None = None
+
+        form = QGridLayout()
+        form.addWidget(QLabel("Library"), 0, 0)
+        form.addWidget(self.library_label, 0, 1, 1, 3)
+        form.addWidget(QLabel("Hosts"), 1, 0)
+        form.addWidget(self.hosts_edit, 1, 1)
+        form.addWidget(QLabel("Hostfile"), 1, 2)
+        form.addWidget(self.hostfile_edit, 1, 3)
+        form.addWidget(QLabel("mpiexec"), 2, 0)
+        form.addWidget(self.mpiexec_edit, 2, 1)
+        form.addWidget(QLabel("Flags"), 2, 2)
+        form.addWidget(self.args_edit, 2, 3)
+        traffic = QWidget()
+        matrices = QGridLayout(traffic)
+        matrices.setContentsMargins(0, 0, 0, 0)
+        matrices.addWidget(self.matrix_choice, 0, 0, 1, 2)
+        matrices.addWidget(self.messages_view, 1, 0)
+        matrices.addWidget(self.bytes_view, 1, 1)
+        matrices.setRowStretch(1, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.waits_label)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(traffic, "Traffic")
+        self.tabs.addTab(self.topology_view, "Topology")
+        self.tabs.addTab(scroll, "Wait states")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.ranks_label)
+        layout.addWidget(self.tabs, 1)
+
+    @staticmethod
+    def _library_text() -> str:
+        mpich, mpi4py = _version("mpich"), _version("mpi4py")
+        lib = f"MPICH {mpich} (mpich wheel)" if mpich else "an installed MPI"
+        return f"{lib} · mpi4py {mpi4py or 'not installed'} · launcher mpiexec -n N"
+
+    def launch_options(self) -> dict[str, str]:
+        """``{"hosts", "hostfile", "mpiexec", "mpi_args"}`` as typed (empty ones left out)."""
+        values = {
+            "hosts": self.hosts_edit.text().strip(),
+            "hostfile": self.hostfile_edit.text().strip(),
+            "mpiexec": self.mpiexec_edit.text().strip(),
+            "mpi_args": self.args_edit.text().strip(),
+        }
+        return {k: v for k, v in values.items() if v}
+
+    def show_stats(
+        self, stats: dict[str, Any] | None, launch: dict[str, Any] | None = None
+    ) -> None:
+        """A traced run's ``stats["mpi"]`` (from :mod:`workbench.mpi_analysis`)."""
+        mpi = (stats or {}).get("mpi")
+        self._mpi = mpi
+        if not mpi:
+            self.ranks_label.setText("ranks: — (this run has no MPI trace)")
+            self.topology_view.set_topology(None)
+            return
+        where = ", ".join(f"{k}={v}" for k, v in (launch or {}).items()) or "this machine"
+        self.ranks_label.setText(
+            f"ranks: {mpi['ranks']} on {where} · {mpi['calls']} MPI calls · "
+            f"{mpi['messages_total']} point-to-point messages · "
+            f"{len(mpi['collectives'])} collectives"
+        )
+        p2p_empty = not any(any(row) for row in mpi["matrix"]["messages"])
+        self.matrix_choice.setCurrentIndex(1 if p2p_empty and mpi["collectives"] else 0)
+        self._show_matrices()
+        topologies = mpi.get("topologies") or []
+        self.topology_view.set_topology(topologies[0] if topologies else None)
+        self.tabs.setTabEnabled(1, bool(topologies))
+        if topologies:
+            self.tabs.setCurrentIndex(1)
+        rows = mpi.get("wait_states", [])
+        self.waits_label.setText(
+            "<b>Wait states (seconds per rank)</b><br>"
+            + "<br>".join(
+                f"rank {r['rank']}: in MPI {r['mpi_s']:.4f} · late sender {r['late_sender_s']:.4f}"
+                f" · late receiver {r['late_receiver_s']:.4f} · at collectives "
+                f"{r['collective_wait_s']:.4f}"
+                for r in rows[:16]
+            )
+        )
+
+    def _show_matrices(self) -> None:
+        if not self._mpi:
+            return
+        key = "matrix" if self.matrix_choice.currentIndex() == 0 else "collective_matrix"
+        matrix = self._mpi[key]
+        self.messages_view.set_image(np.array(matrix["messages"]), label="messages rank→rank")
+        self.bytes_view.set_image(np.array(matrix["bytes"]), label="bytes rank→rank")
+
+    def _on_matrix_choice_changed(self, _index: int) -> None:
+        self._show_matrices()
