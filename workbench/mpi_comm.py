@@ -23,9 +23,10 @@ from typing import Any
 from mpi4py import MPI
 
 from workbench.events import EventBuffer
-from workbench.mpi_events import pack
+from workbench.mpi_events import UNKNOWN_SIZE, pack
 
 _now = time.perf_counter_ns
+_ident = threading.get_ident
 _getframe = sys._getframe
 _recorder: Recorder | None = None
 _original: MPI.Intracomm | None = None
@@ -57,17 +58,12 @@ class Recorder:
         self._pid = events.pid
         self.rank = world_rank
         self.end_id = self.strings.id("mpi.end")
-        self._kinds: dict[str, int] = {}
-        self._locs: dict[tuple[Any, int], tuple[int, str]] = {}
-        # (call, comm, peer, tag, size, since, loc, obj, extra): the call under way
+        self._kinds = _Kinds(self.strings)
+        self._locs: dict[tuple[int, int], tuple[int, str, Any]] = {}
+        # (call, comm, arg, since, loc, obj, extra): the call under way (arg: see pack)
         self.current: tuple | None = None
         self.calls = 0  # completed calls: progress, for the deadlock watch
-
-    def kind(self, call: str) -> int:
-        found = self._kinds.get(call)
-        if found is None:
-            found = self._kinds[call] = self.strings.id(f"mpi.{call}")
-        return found
+        self._arg = 0
 
     def begin(
         self,
@@ -81,34 +77,36 @@ class Recorder:
         depth: int = 2,
     ) -> int:
         """Record a call's start; returns its location id for :meth:`end`. ``obj`` is a pickled
-        send's object (sized only if the call blocks), ``extra`` a sendrecv's (source, tag)."""
+        send's object (sized only if the call blocks), ``extra`` a sendrecv's (source, tag).
+        The hot path: pack() is inlined and a line seen before costs one dict lookup."""
         frame = _getframe(depth)
-        key = (frame.f_code, frame.f_lineno)
+        code = frame.f_code
+        key = (id(code), frame.f_lineno)  # hashing a code object hashes its whole body
         loc = self._locs.get(key)
-        if loc is None:
-            loc = self._locs[key] = (
-                self.strings.id(f"{key[0].co_filename}:{key[1]}"),
-                f"{key[0].co_filename}:{key[1]}",
-            )
+        if loc is None:  # the code object is kept in the value, so its id is never reused
+            text = f"{code.co_filename}:{key[1]}"
+            loc = self._locs[key] = (self.strings.id(text), text, code)
+        if size < 0 or size >= UNKNOWN_SIZE:
+            size = UNKNOWN_SIZE if size < 0 else UNKNOWN_SIZE - 1
+        tag = tag if tag < 0xFFFB else 0xFFFB
+        arg = self._arg = size | ((peer + 4) & 0x3FFF) << 32 | (tag + 4) << 46
         now = _now()
-        self.current = (call, comm, peer, tag, size, now, loc[1], obj, extra)
-        if len(self._rows) < self._cap:
-            self._rows.append(
-                (now, self._pid, threading.get_ident(), self.kind(call), comm._wb_id,
-                 pack(peer, tag, size), loc[0])
-            )  # fmt: skip
+        self.current = (call, comm, arg, now, loc[1], obj, extra)
+        rows = self._rows
+        if len(rows) < self._cap:
+            rows.append((now, self._pid, _ident(), self._kinds[call], comm._wb_id, arg, loc[0]))
         else:
             self.events.dropped += 1
         return loc[0]
 
-    def end(self, comm: Any, peer: int, tag: int, size: int, loc: int) -> None:
+    def end(self, comm: Any, loc: int, status: Any = None) -> None:
+        """Record a call's end: what a receive got (``status``), else what began."""
         self.current = None
         self.calls += 1
-        if len(self._rows) < self._cap:
-            self._rows.append(
-                (_now(), self._pid, threading.get_ident(), self.end_id, comm._wb_id,
-                 pack(peer, tag, size), loc)
-            )  # fmt: skip
+        arg = self._arg if status is None else _got(status)
+        rows = self._rows
+        if len(rows) < self._cap:
+            rows.append((_now(), self._pid, _ident(), self.end_id, comm._wb_id, arg, loc))
         else:
             self.events.dropped += 1
 
@@ -134,8 +132,21 @@ def _status(status: Any) -> Any:
     return status if status is not None else MPI.Status()
 
 
-def _got(status: Any) -> tuple[int, int, int]:
-    return status.Get_source(), status.Get_tag(), status.Get_count(MPI.BYTE)
+def _got(status: Any) -> int:
+    """What a receive got, packed: source, tag and bytes."""
+    return pack(status.Get_source(), status.Get_tag(), status.Get_count(MPI.BYTE))
+
+
+class _Kinds(dict):
+    """``mpi.<call>`` string ids, interned on first use."""
+
+    def __init__(self, strings: Any) -> None:
+        super().__init__()
+        self.strings = strings
+
+    def __missing__(self, call: str) -> int:
+        found = self[call] = self.strings.id(f"mpi.{call}")
+        return found
 
 
 _WAIT = {"irecv": "wait.recv", "isend": "wait.send"}
@@ -153,7 +164,7 @@ class TracedRequest(MPI.Request):
         st = _status(status)
         loc = _recorder.begin(_WAIT[call], comm, peer, tag, size)
         value = super().wait(st)
-        _recorder.end(comm, *(_got(st) if call == "irecv" else (peer, tag, size)), loc)
+        _recorder.end(comm, loc, st if call == "irecv" else None)
         return value
 
     def Wait(self, status: Any = None) -> bool:
@@ -161,7 +172,7 @@ class TracedRequest(MPI.Request):
         st = _status(status)
         loc = _recorder.begin(_WAIT[call], comm, peer, tag, size)
         value = super().Wait(st)
-        _recorder.end(comm, *(_got(st) if call == "irecv" else (peer, tag, size)), loc)
+        _recorder.end(comm, loc, st if call == "irecv" else None)
         return value
 
     def test(self, status: Any = None) -> tuple[bool, Any]:
@@ -181,7 +192,7 @@ class TracedRequest(MPI.Request):
     def _wb_done(self, st: Any) -> None:
         comm, call, peer, tag, size = self._wb
         loc = _recorder.begin(_WAIT[call], comm, peer, tag, size, depth=3)
-        _recorder.end(comm, *(_got(st) if call == "irecv" else (peer, tag, size)), loc)
+        _recorder.end(comm, loc, st if call == "irecv" else None)
 
 
 def _request(req: Any, comm: Any, call: str, peer: int, tag: int, size: int) -> TracedRequest:
@@ -195,19 +206,19 @@ class TracedMixin:
     def send(self, obj: Any, dest: int, tag: int = 0) -> None:
         loc = _recorder.begin("send", self, dest, tag, -1, obj)
         super().send(obj, dest, tag)
-        _recorder.end(self, dest, tag, -1, loc)
+        _recorder.end(self, loc)
 
     def ssend(self, obj: Any, dest: int, tag: int = 0) -> None:
         loc = _recorder.begin("ssend", self, dest, tag, -1, obj)
         super().ssend(obj, dest, tag)
-        _recorder.end(self, dest, tag, -1, loc)
+        _recorder.end(self, loc)
 
     def recv(self, buf: Any = None, source: int = MPI.ANY_SOURCE, tag: int = MPI.ANY_TAG,
              status: Any = None) -> Any:  # fmt: skip
         st = _status(status)
         loc = _recorder.begin("recv", self, source, tag, -1)
         value = super().recv(buf, source, tag, st)
-        _recorder.end(self, *_got(st), loc)
+        _recorder.end(self, loc, st)
         return value
 
     def sendrecv(self, sendobj: Any, dest: int, sendtag: int = 0, recvbuf: Any = None,
@@ -216,20 +227,20 @@ class TracedMixin:
         st = _status(status)
         loc = _recorder.begin("sendrecv", self, dest, sendtag, -1, sendobj, (source, recvtag))
         value = super().sendrecv(sendobj, dest, sendtag, recvbuf, source, recvtag, st)
-        _recorder.end(self, *_got(st), loc)
+        _recorder.end(self, loc, st)
         return value
 
     def isend(self, obj: Any, dest: int, tag: int = 0) -> TracedRequest:
         loc = _recorder.begin("isend", self, dest, tag, -1, obj)
         req = super().isend(obj, dest, tag)
-        _recorder.end(self, dest, tag, -1, loc)
+        _recorder.end(self, loc)
         return _request(req, self, "isend", dest, tag, -1)
 
     def irecv(self, buf: Any = None, source: int = MPI.ANY_SOURCE,
               tag: int = MPI.ANY_TAG) -> TracedRequest:  # fmt: skip
         loc = _recorder.begin("irecv", self, source, tag, -1)
         req = super().irecv(buf, source, tag)
-        _recorder.end(self, source, tag, -1, loc)
+        _recorder.end(self, loc)
         return _request(req, self, "irecv", source, tag, -1)
 
     # -- point to point, buffers ---------------------------------------------------------
@@ -237,20 +248,20 @@ class TracedMixin:
         size = nbytes(buf)
         loc = _recorder.begin("Send", self, dest, tag, size)
         super().Send(buf, dest, tag)
-        _recorder.end(self, dest, tag, size, loc)
+        _recorder.end(self, loc)
 
     def Ssend(self, buf: Any, dest: int, tag: int = 0) -> None:
         size = nbytes(buf)
         loc = _recorder.begin("Ssend", self, dest, tag, size)
         super().Ssend(buf, dest, tag)
-        _recorder.end(self, dest, tag, size, loc)
+        _recorder.end(self, loc)
 
     def Recv(self, buf: Any, source: int = MPI.ANY_SOURCE, tag: int = MPI.ANY_TAG,
              status: Any = None) -> None:  # fmt: skip
         st = _status(status)
         loc = _recorder.begin("Recv", self, source, tag, nbytes(buf))
         super().Recv(buf, source, tag, st)
-        _recorder.end(self, *_got(st), loc)
+        _recorder.end(self, loc, st)
 
     def Sendrecv(self, sendbuf: Any, dest: int, sendtag: int = 0, recvbuf: Any = None,
                  source: int = MPI.ANY_SOURCE, recvtag: int = MPI.ANY_TAG,
@@ -260,31 +271,31 @@ class TracedMixin:
             "Sendrecv", self, dest, sendtag, nbytes(sendbuf), None, (source, recvtag)
         )
         super().Sendrecv(sendbuf, dest, sendtag, recvbuf, source, recvtag, st)
-        _recorder.end(self, *_got(st), loc)
+        _recorder.end(self, loc, st)
 
     def Isend(self, buf: Any, dest: int, tag: int = 0) -> TracedRequest:
         size = nbytes(buf)
         loc = _recorder.begin("Isend", self, dest, tag, size)
         req = super().Isend(buf, dest, tag)
-        _recorder.end(self, dest, tag, size, loc)
+        _recorder.end(self, loc)
         return _request(req, self, "isend", dest, tag, size)
 
     def Irecv(self, buf: Any, source: int = MPI.ANY_SOURCE, tag: int = MPI.ANY_TAG) -> Any:
         loc = _recorder.begin("Irecv", self, source, tag, nbytes(buf))
         req = super().Irecv(buf, source, tag)
-        _recorder.end(self, source, tag, nbytes(buf), loc)
+        _recorder.end(self, loc)
         return _request(req, self, "irecv", source, tag, nbytes(buf))
 
     # -- collectives ---------------------------------------------------------------------
     def barrier(self) -> None:
         loc = _recorder.begin("barrier", self, -1, 0, 0)
         super().barrier()
-        _recorder.end(self, -1, 0, 0, loc)
+        _recorder.end(self, loc)
 
     def Barrier(self) -> None:
         loc = _recorder.begin("barrier", self, -1, 0, 0)
         super().Barrier()
-        _recorder.end(self, -1, 0, 0, loc)
+        _recorder.end(self, loc)
 
     def bcast(self, obj: Any, root: int = 0) -> Any:
         return self._wb_coll("bcast", root, -1, super().bcast, obj, root)
@@ -335,7 +346,7 @@ class TracedMixin:
     def _wb_coll(self, call: str, root: int, size: int, method: Any, *args: Any) -> Any:
         loc = _recorder.begin(call, self, root, 0, size, depth=3)
         value = method(*args)
-        _recorder.end(self, root, 0, size, loc)
+        _recorder.end(self, loc)
         return value
 
     # -- derived communicators -----------------------------------------------------------

@@ -15,6 +15,8 @@ import threading
 import time
 from typing import Any
 
+from workbench.mpi_events import unpack
+
 BLOCKED_AFTER_S = 0.2  # a call this old is reported as blocked
 POLL_S = 0.1
 STABLE_S = 0.3
@@ -42,10 +44,10 @@ class RankWatch:
     def _loop(self) -> None:
         while not self._stop.wait(POLL_S):
             current = self.recorder.current
-            if current and time.perf_counter_ns() - current[5] < BLOCKED_AFTER_S * 1e9:
+            if current and time.perf_counter_ns() - current[3] < BLOCKED_AFTER_S * 1e9:
                 current = None
             state = blocked_call(self.recorder.rank, current) if current else None
-            key = (current[5], current[0]) if current else None
+            key = (current[3], current[0]) if current else None
             if key != self._last:
                 self._last = key
                 self.report(STATE, {"rank": self.recorder.rank, "blocked": state})
@@ -58,7 +60,8 @@ class RankWatch:
 
 def blocked_call(rank: int, current: tuple) -> dict[str, Any]:
     """A rank's blocked call, with its peers as world ranks."""
-    call, comm, peer, tag, size, since, loc, obj, extra = current
+    call, comm, arg, since, loc, obj, extra = current
+    peer, tag, size = unpack(arg)
     members = comm._wb_members
 
     def world(r: int) -> int:
