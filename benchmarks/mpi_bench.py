@@ -2,7 +2,8 @@
 
 1. Ping-pong between 2 ranks, 8 B (latency) and 1 MiB (bandwidth): the ``mpi.pingpong``
    recipe run through the engine (mpiexec → run hosts, tracing off) against a bare mpi4py
-   script doing the same Send/Recv loop under the same mpiexec, alternated, medians of 3.
+   script doing the same Send/Recv loops (the same sizes in the same order) under the same
+   mpiexec, alternated, medians of 3.
 2. The traced communicator's cost per MPI call, in one job: the same loop with the real
    ``COMM_WORLD`` and with the traced one installed, (a) ``Send`` to ``PROC_NULL`` (returns at
    once, so only the wrapper is measured) and (b) 8 B ping-pong (4 traced calls lie on each
@@ -27,6 +28,15 @@ from workbench.spec import RunSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = {8: 5000, 1 << 20: 200}
+
+
+def sizes(max_size):
+    """The message sizes the recipe goes through, in its order (1, 8, 64, … max_size)."""
+    out, s = [], 1
+    while s <= max_size:
+        out.append(s)
+        s *= 8
+    return out if out[-1] == max_size else [*out, max_size]
 
 
 def bare_pingpong(size, repeats):
@@ -130,6 +140,8 @@ def main():
 if __name__ == "__main__":
     if "--bare" in sys.argv:
         size = int(sys.argv[sys.argv.index("--bare") + 1])
+        for smaller in [s for s in sizes(size) if s < size]:  # the recipe's order of sizes
+            bare_pingpong(smaller, REPEATS[size])
         one_way = bare_pingpong(size, REPEATS[size])
         from mpi4py import MPI
 

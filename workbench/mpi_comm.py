@@ -34,11 +34,11 @@ _original: MPI.Intracomm | None = None
 
 def nbytes(buf: Any) -> int:
     """The bytes of a buffer argument (an array, or ``[array, datatype]``); -1 if unknown."""
-    if buf is None:
-        return 0
     size = getattr(buf, "nbytes", None)
     if size is not None:
         return size
+    if buf is None:
+        return 0
     if isinstance(buf, list | tuple) and buf:
         return nbytes(buf[0])
     try:
@@ -150,6 +150,7 @@ class _Kinds(dict):
 
 
 _WAIT = {"irecv": "wait.recv", "isend": "wait.send"}
+_Comm = MPI.Comm  # point-to-point methods live here: a direct call is cheaper than super()
 
 
 class TracedRequest(MPI.Request):
@@ -205,19 +206,19 @@ class TracedMixin:
     # -- point to point, pickled objects -------------------------------------------------
     def send(self, obj: Any, dest: int, tag: int = 0) -> None:
         loc = _recorder.begin("send", self, dest, tag, -1, obj)
-        super().send(obj, dest, tag)
+        _Comm.send(self, obj, dest, tag)
         _recorder.end(self, loc)
 
     def ssend(self, obj: Any, dest: int, tag: int = 0) -> None:
         loc = _recorder.begin("ssend", self, dest, tag, -1, obj)
-        super().ssend(obj, dest, tag)
+        _Comm.ssend(self, obj, dest, tag)
         _recorder.end(self, loc)
 
     def recv(self, buf: Any = None, source: int = MPI.ANY_SOURCE, tag: int = MPI.ANY_TAG,
              status: Any = None) -> Any:  # fmt: skip
         st = _status(status)
         loc = _recorder.begin("recv", self, source, tag, -1)
-        value = super().recv(buf, source, tag, st)
+        value = _Comm.recv(self, buf, source, tag, st)
         _recorder.end(self, loc, st)
         return value
 
@@ -226,20 +227,20 @@ class TracedMixin:
                  status: Any = None) -> Any:  # fmt: skip
         st = _status(status)
         loc = _recorder.begin("sendrecv", self, dest, sendtag, -1, sendobj, (source, recvtag))
-        value = super().sendrecv(sendobj, dest, sendtag, recvbuf, source, recvtag, st)
+        value = _Comm.sendrecv(self, sendobj, dest, sendtag, recvbuf, source, recvtag, st)
         _recorder.end(self, loc, st)
         return value
 
     def isend(self, obj: Any, dest: int, tag: int = 0) -> TracedRequest:
         loc = _recorder.begin("isend", self, dest, tag, -1, obj)
-        req = super().isend(obj, dest, tag)
+        req = _Comm.isend(self, obj, dest, tag)
         _recorder.end(self, loc)
         return _request(req, self, "isend", dest, tag, -1)
 
     def irecv(self, buf: Any = None, source: int = MPI.ANY_SOURCE,
               tag: int = MPI.ANY_TAG) -> TracedRequest:  # fmt: skip
         loc = _recorder.begin("irecv", self, source, tag, -1)
-        req = super().irecv(buf, source, tag)
+        req = _Comm.irecv(self, buf, source, tag)
         _recorder.end(self, loc)
         return _request(req, self, "irecv", source, tag, -1)
 
@@ -247,20 +248,20 @@ class TracedMixin:
     def Send(self, buf: Any, dest: int, tag: int = 0) -> None:
         size = nbytes(buf)
         loc = _recorder.begin("Send", self, dest, tag, size)
-        super().Send(buf, dest, tag)
+        _Comm.Send(self, buf, dest, tag)
         _recorder.end(self, loc)
 
     def Ssend(self, buf: Any, dest: int, tag: int = 0) -> None:
         size = nbytes(buf)
         loc = _recorder.begin("Ssend", self, dest, tag, size)
-        super().Ssend(buf, dest, tag)
+        _Comm.Ssend(self, buf, dest, tag)
         _recorder.end(self, loc)
 
     def Recv(self, buf: Any, source: int = MPI.ANY_SOURCE, tag: int = MPI.ANY_TAG,
              status: Any = None) -> None:  # fmt: skip
         st = _status(status)
         loc = _recorder.begin("Recv", self, source, tag, nbytes(buf))
-        super().Recv(buf, source, tag, st)
+        _Comm.Recv(self, buf, source, tag, st)
         _recorder.end(self, loc, st)
 
     def Sendrecv(self, sendbuf: Any, dest: int, sendtag: int = 0, recvbuf: Any = None,
@@ -270,19 +271,19 @@ class TracedMixin:
         loc = _recorder.begin(
             "Sendrecv", self, dest, sendtag, nbytes(sendbuf), None, (source, recvtag)
         )
-        super().Sendrecv(sendbuf, dest, sendtag, recvbuf, source, recvtag, st)
+        _Comm.Sendrecv(self, sendbuf, dest, sendtag, recvbuf, source, recvtag, st)
         _recorder.end(self, loc, st)
 
     def Isend(self, buf: Any, dest: int, tag: int = 0) -> TracedRequest:
         size = nbytes(buf)
         loc = _recorder.begin("Isend", self, dest, tag, size)
-        req = super().Isend(buf, dest, tag)
+        req = _Comm.Isend(self, buf, dest, tag)
         _recorder.end(self, loc)
         return _request(req, self, "isend", dest, tag, size)
 
     def Irecv(self, buf: Any, source: int = MPI.ANY_SOURCE, tag: int = MPI.ANY_TAG) -> Any:
         loc = _recorder.begin("Irecv", self, source, tag, nbytes(buf))
-        req = super().Irecv(buf, source, tag)
+        req = _Comm.Irecv(self, buf, source, tag)
         _recorder.end(self, loc)
         return _request(req, self, "irecv", source, tag, nbytes(buf))
 

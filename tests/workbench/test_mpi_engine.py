@@ -125,3 +125,30 @@ def test_devices_reports_the_mpi_library_from_a_child_process():
     info = mpi_launch.library_info()
     assert "MPICH" in info["library"] and info["mpi4py"]
     assert "mpi4py.MPI" not in sys.modules
+
+
+def _own_address():
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # a documentation address: nothing is sent
+            return s.getsockname()[0]
+    except OSError:
+        return None
+
+
+def test_a_job_on_a_named_host_listens_everywhere_and_its_ranks_connect_to_that_address():
+    address = _own_address()
+    if not address or address.startswith("127."):
+        pytest.skip("this machine has no non-loopback address")
+    recipe = catalog.get("mpi.hello")
+    spec = RunSpec.make(
+        recipe.id, catalog.resolve(recipe, {"workers": 2}), timeout_s=60, launch={"hosts": address}
+    )
+    command, bind, advertised, ranks = mpi_launch.plan(spec, ["python"])
+    assert (bind, advertised, ranks) == ("0.0.0.0", address, 2)
+    assert command[command.index("-hosts") + 1] == address
+    record = controller.run(spec)
+    assert record.status is Status.OK, record.error_line()
+    assert record.result["ranks"] == 2
