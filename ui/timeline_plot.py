@@ -59,6 +59,7 @@ SPAN_TOP, SPAN_H = -0.32, 0.46
 RUN_TOP, RUN_H = -0.14, 0.10
 HOLD_TOP, HOLD_H = 0.20, 0.16
 LANES_SHOWN = 40  # more and the names overlap at 600 px: scroll instead
+MESSAGE_LABELS_UP_TO = 60  # MPI message arrows labelled with their size
 HEADS_UP_TO = 2000  # arrows in view; past that the heads are a blur and cost time
 EMPTY_TEXT = "No trace yet: run an experiment with tracing on to see each thread's timeline."
 
@@ -288,6 +289,7 @@ class TimelinePlot(QWidget):
         self._timeline: Timeline | None = None
         self._names: list[str] = []
         self._marked: set[int] = set()
+        self._message_labels: list[pg.TextItem] = []
         self._summary = QLabel(EMPTY_TEXT)
         self._summary.setWordWrap(True)
         self._fit = QPushButton("Show all")
@@ -352,6 +354,7 @@ class TimelinePlot(QWidget):
         self._timeline, self._names, self._marked = None, [], set()
         for layer in self._all_layers():
             layer.clear()
+        self._label_messages(None)
         self._index = {}
         self._set_lane_axis()
         self._fit_lanes()
@@ -458,7 +461,22 @@ class TimelinePlot(QWidget):
             layer.set_spans(rows["lane"], rows["start"], rows["end"])
         for kind, layer in self._arrows.items():
             layer.set_arrows(tl.arrows[tl.arrows["kind"] == kind])
+        self._label_messages(tl)
         self._band.clear()
+
+    def _label_messages(self, tl: Timeline | None) -> None:
+        """MPI messages carry their size beside the arrow, while there are few enough to read."""
+        for label in self._message_labels:
+            self._item.removeItem(label)
+        self._message_labels = []
+        rows = tl.arrows[tl.arrows["kind"] == 5] if tl is not None else []
+        for row in rows if len(rows) <= MESSAGE_LABELS_UP_TO else []:
+            label = pg.TextItem(tl.strings.get(int(row["obj"]), ""), color="#0B7285", anchor=(0, 1))
+            label.setPos(
+                (row["t_from"] + row["t_to"]) / 2e9, (row["lane_from"] + row["lane_to"]) / 2
+            )
+            self._item.addItem(label)
+            self._message_labels.append(label)
 
     def _set_lane_axis(self) -> None:
         names = [("▶ " if i in self._marked else "") + n for i, n in enumerate(self._names)]

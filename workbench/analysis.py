@@ -217,7 +217,7 @@ def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = No
         names = {i: info["name"] for i, info in enumerate(p.lane_info)}
         result.findings += races.find(ev, lanes, kinds, names, strings)
     if any(text.startswith("mpi.") for text in strings.values()):
-        _mpi(result, ev, strings, p, t0, t1)
+        _mpi(result, ev, strings, p, t1)
     result.locks = _lock_table(p)
     result.threads = _thread_table(p)
     result.timeline = Timeline(
@@ -233,13 +233,13 @@ def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = No
     return result
 
 
-def _mpi(result: Analysis, ev: np.ndarray, strings: dict[int, str], p: _Pass, t0: int, t1: int):
+def _mpi(result: Analysis, ev: np.ndarray, strings: dict[int, str], p: _Pass, t1: int) -> None:
     """An MPI run's messages and collectives: their spans and arrows join the timeline's."""
     from workbench import mpi_analysis
 
     result.mpi = mpi_analysis.analyze(ev, strings)
     if result.mpi:
-        spans, arrows = mpi_analysis.timeline_shapes(result.mpi, p.lanes, t0, t1)
+        spans, arrows = mpi_analysis.timeline_shapes(result.mpi, p.lanes, t1, strings)
         p.spans += spans
         p.arrows += arrows
 

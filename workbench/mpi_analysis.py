@@ -271,9 +271,25 @@ def topologies(comms: dict[int, dict], rank_of: dict[int, int]) -> list[dict[str
 
 
 def timeline_shapes(
-    mpi: dict[str, Any], lanes: dict[tuple[int, int], int], t0: int, t1: int
+    mpi: dict[str, Any],
+    lanes: dict[tuple[int, int], int],
+    t1: int,
+    strings: dict[int, str],
 ) -> tuple[list[tuple], list[tuple]]:
-    """Spans (lane, start, end, state, obj, loc) and message arrows for the timeline."""
+    """Spans (lane, start, end, state, obj, loc) and message arrows for the timeline. A span's
+    obj names the call ("Send to rank 1 · tag 7 · 8.0 KiB"), an arrow's the message's size:
+    the labels are added to ``strings``."""
+    ids = {text: i for i, text in strings.items()}
+    next_id = [max(strings, default=0) + 1]
+
+    def intern(text: str) -> int:
+        found = ids.get(text)
+        if found is None:
+            found = ids[text] = next_id[0]
+            strings[found] = text
+            next_id[0] += 1
+        return found
+
     spans, arrows = [], []
     for c in mpi["_calls"]:
         lane = lanes.get((c["pid"], c["tid"]))
@@ -281,14 +297,15 @@ def timeline_shapes(
             continue
         end = c["end"] if c["end"] is not None else t1
         state = STATE_P2P if c["call"] in P2P else STATE_COLLECTIVE
+        label = intern(call_label(c))
         wait = c.get("coll_wait", 0)
         if state == STATE_COLLECTIVE and wait > 0:
             spans.append(
-                (lane, c["start"], c["start"] + wait, STATE_COLLECTIVE_WAIT, c["comm"], c["loc"])
+                (lane, c["start"], c["start"] + wait, STATE_COLLECTIVE_WAIT, label, c["loc"])
             )
-            spans.append((lane, c["start"] + wait, end, state, c["comm"], c["loc"]))
+            spans.append((lane, c["start"] + wait, end, state, label, c["loc"]))
         else:
-            spans.append((lane, c["start"], end, state, c["comm"], c["loc"]))
+            spans.append((lane, c["start"], end, state, label, c["loc"]))
     for m in mpi["messages"]:
         r = m["_recv"]
         lane_to = lanes.get((r["pid"], r["tid"]))
@@ -296,13 +313,35 @@ def timeline_shapes(
         if lane_to is None or lane_from is None:
             continue
         if m["wait"] == "late sender":
+            text = f"late sender: rank {m['from']} sent after this receive began"
             spans.append(
-                (lane_to, r["start"], m["sent_ns"], STATE_LATE_SENDER, r["comm"], r["loc"])
+                (lane_to, r["start"], m["sent_ns"], STATE_LATE_SENDER, intern(text), r["loc"])
             )
-        arrows.append(
-            (ARROW_MESSAGE, m["sent_ns"], lane_from, m["received_ns"], lane_to, r["comm"])
-        )
+        size = intern(human_bytes(m["bytes"]))
+        arrows.append((ARROW_MESSAGE, m["sent_ns"], lane_from, m["received_ns"], lane_to, size))
     return spans, arrows
+
+
+def human_bytes(n: int) -> str:
+    if n < 0:
+        return "? B"
+    if n < 1024:
+        return f"{n} B"
+    return f"{n / 1024:.1f} KiB" if n < 1 << 20 else f"{n / (1 << 20):.1f} MiB"
+
+
+def call_label(c: dict[str, Any]) -> str:
+    """What a call was, in words: ``Send to rank 1 · tag 7 · 8.0 KiB``."""
+    if c["call"] not in P2P:
+        root = f" · root {c['peer']}" if c["peer"] >= 0 else ""
+        return f"{c['call']}{root}"
+    receiving = c["call"] in RECVS or c["call"] in ("irecv", "Irecv")
+    peer = c["src_w"] if receiving and c.get("src_w") is not None else c["peer_w"]
+    who = "any rank" if peer < 0 else f"rank {peer}"
+    size = c["got"] if receiving and c.get("got", -1) >= 0 else c["size"]
+    return (
+        f"{c['call']} {'from' if receiving else 'to'} {who} · tag {c['tag']} · {human_bytes(size)}"
+    )
 
 
 def _lane_of_rank(lanes: dict[tuple[int, int], int], mpi: dict[str, Any], rank: int) -> int | None:

@@ -78,3 +78,19 @@ def test_cartesian_topology_reaches_the_trace():
     topo = record.stats["mpi"]["topologies"][0]
     assert topo["dims"] == [2, 2] and topo["periods"] == [True, True]
     assert all(r["up"] == r["down"] for r in record.result["table"])  # 2×2 torus
+
+
+def test_the_timeline_has_a_lane_per_rank_with_its_calls_and_an_arrow_per_message():
+    recipe = catalog.get("mpi.p2p")
+    params = catalog.resolve(recipe, {"workers": 2, "payload": "buffer", "items": 1000})
+    run_ = controller.start(RunSpec.make(recipe.id, params, trace=True, timeout_s=60))
+    run_.wait()
+    tl = run_.analysis.timeline
+    names = [lane["name"] for lane in tl.lanes]
+    assert sorted(names) == ["rank 0", "rank 1"]
+    arrows = tl.arrows[tl.arrows["kind"] == 5]
+    assert len(arrows) == 1 and tl.strings[int(arrows[0]["obj"])] == "7.8 KiB"
+    assert names[arrows[0]["lane_from"]] == "rank 0" and names[arrows[0]["lane_to"]] == "rank 1"
+    labels = {tl.strings[int(s["obj"])] for s in tl.spans if s["state"] == 13}
+    assert "Send to rank 1 · tag 7 · 7.8 KiB" in labels
+    assert "Recv from rank 0 · tag 7 · 7.8 KiB" in labels

@@ -73,3 +73,19 @@ def test_the_window_runs_an_mpi_recipe_traced_and_never_loads_mpi_itself(qtbot, 
     assert w.mpi_panel.messages_view._data[0, 1] == 1
     assert "mpi4py.MPI" not in sys.modules
     w.close()
+
+
+def test_the_timeline_labels_mpi_messages_with_their_size(qtbot):
+    from ui.timeline_plot import TimelinePlot
+
+    recipe = catalog.get("mpi.p2p")
+    params = catalog.resolve(recipe, {"workers": 2, "payload": "buffer", "items": 1000})
+    run = controller.start(RunSpec.make(recipe.id, params, trace=True, timeout_s=60))
+    run.wait()
+    plot = TimelinePlot()
+    qtbot.addWidget(plot)
+    plot.set_timeline(run.analysis.timeline)
+    assert [label.toPlainText() for label in plot._message_labels] == ["7.8 KiB"]
+    assert sorted(plot.lane_names) == ["rank 0", "rank 1"]
+    plot.set_timeline(None)
+    assert plot._message_labels == []
