@@ -165,9 +165,36 @@ def _words(s: dict[str, Any]) -> str:
     return f"rank {s['rank']} in {s['call']}{direction}{who}{tag}{size}"
 
 
+def _cycle(edges: dict[int, int | None]) -> list[int]:
+    """The first cycle of ranks, each waiting for the next (a send or receive with one peer)."""
+    for start in edges:
+        seen: list[int] = []
+        node: int | None = start
+        while node is not None and node in edges and node not in seen:
+            seen.append(node)
+            node = edges[node]
+        if node is not None and node in seen:
+            return seen[seen.index(node) :]
+    return []
+
+
+def _object(rank: int, s: dict[str, Any], peer: int | None) -> str:
+    """What a rank waits on, named apart from every other rank's wait."""
+    if peer is None:
+        return f"{s['call']} on {s['comm'].split(' [')[0]}"
+    arrow = "→" if _sends(s) and s["call"] not in ("sendrecv", "Sendrecv") else "←"
+    return f"{s['call']} rank {rank} {arrow} rank {peer}"
+
+
 def finding(blocked: dict[int, dict[str, Any]], finished: set[int]) -> dict[str, Any]:
-    """The deadlock finding in the shape the tracing findings use (threads = ranks)."""
+    """The deadlock finding in the shape the tracing findings use (threads = ranks): each
+    rank's blocked call, and the cycle of ranks waiting for each other when there is one."""
     ranks = sorted(blocked)
+    edges = {
+        r: s["peer"] if s["call"] in P2P and s["peer"] is not None and s["peer"] >= 0 else None
+        for r, s in blocked.items()
+    }
+    cycle = _cycle(edges)
     message = "MPI deadlock: every rank is blocked and no call can complete: " + "; ".join(
         _words(blocked[r]) for r in ranks
     )
@@ -177,11 +204,11 @@ def finding(blocked: dict[int, dict[str, Any]], finished: set[int]) -> dict[str,
         {
             "thread": f"rank {r}",
             "kind": blocked[r]["call"],
-            "object": blocked[r]["comm"],
+            "object": _object(r, blocked[r], edges[r]),
             "peer": blocked[r]["peer"],
             "tag": blocked[r]["tag"],
             "size": blocked[r]["size"],
-            "holder": None,
+            "holder": f"rank {edges[r]}" if edges[r] is not None else None,
             "location": blocked[r]["location"],
             "waiting_s": blocked[r]["waiting_s"],
         }
@@ -194,5 +221,5 @@ def finding(blocked: dict[int, dict[str, Any]], finished: set[int]) -> dict[str,
         "threads": [f"rank {r}" for r in ranks],
         "locations": sorted({w["location"] for w in waits if w["location"]}),
         "waits": waits,
-        "cycle": [],
+        "cycle": [f"rank {r}" for r in cycle],
     }

@@ -60,6 +60,8 @@ def test_mpi_deadlock_is_found_with_each_ranks_blocked_call(values, call):
     assert waits["rank 0"]["kind"] == call and waits["rank 0"]["peer"] == 1
     assert waits["rank 0"]["tag"] == 1 and waits["rank 1"]["peer"] == 0
     assert all("kernels/mpi/deadlock.py:" in w["location"] for w in waits.values())
+    assert sorted(finding["cycle"]) == ["rank 0", "rank 1"]  # each waits for the other
+    assert waits["rank 0"]["holder"] == "rank 1" and waits["rank 1"]["holder"] == "rank 0"
 
 
 def test_eager_limit_probe_measures_a_limit_between_1_and_64_kib():
