@@ -17,8 +17,8 @@ BOOK = "E1-3.17, E2-4.09"
 SHOWS_BUG = False
 OPS = ("SUM", "PROD", "MAX", "MIN", "LAND", "MAXLOC", "MINLOC")
 LESSON = (
-    "Rank r contributes [0, r, 2r, …]: element i is i·r, so SUM over 3 ranks gives "
-    "[0 3 6], the book's answer. With mode=reduce only the root's buffer gets the result; "
+    "Rank r contributes (r+1)·[0, 1, 2, …], the book's data, so SUM over 3 ranks gives "
+    "[0 6 12], the book's answer. With mode=reduce only the root's buffer gets the result; "
     "the others stay at zero (see the table). With mode=allreduce every rank gets it. "
     "MAXLOC/MINLOC return (value, rank) pairs: who held the largest or smallest value."
 )
@@ -47,7 +47,7 @@ def run(ctx, workers, op, mode, length, root):
         out = [call(p, op=mpi_op, **kw) for p in pairs]
         mine = [list(o) if o else None for o in out]
     else:
-        send = np.arange(length, dtype=np.int64) * rank
+        send = np.arange(length, dtype=np.int64) * (rank + 1)  # the book's data
         if op in ("PROD", "LAND"):
             send += 1
         recv = np.zeros(length, dtype=np.int64)

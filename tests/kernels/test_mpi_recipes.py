@@ -96,3 +96,33 @@ def test_the_timeline_has_a_lane_per_rank_with_its_calls_and_an_arrow_per_messag
     labels = {tl.strings[int(s["obj"])] for s in tl.spans if s["state"] == 13}
     assert "Send to rank 1 · tag 7 · 7.8 KiB" in labels
     assert "Recv from rank 0 · tag 7 · 7.8 KiB" in labels
+
+
+@pytest.mark.parametrize("module", ["reduce", "cartesian"])
+def test_a_recipe_runs_alone_under_mpiexec_and_rank_0_prints_the_result(module):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from workbench.mpi_launch import default_mpiexec
+
+    out = subprocess.run(
+        [
+            default_mpiexec(),
+            "-n",
+            "3" if module == "reduce" else "4",
+            sys.executable,
+            "-m",
+            f"kernels.mpi.{module}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)  # one JSON document: only rank 0 printed
+    assert doc["result"]["summary"]
+    if module == "reduce":
+        assert doc["result"]["result"] == [0, 6, 12]  # the book's answer with 3 ranks
