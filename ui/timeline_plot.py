@@ -20,6 +20,7 @@ from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QCursor, QFontMetrics, QPalette, QPen
 from PySide6.QtWidgets import (
+    QGraphicsRectItem,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -60,6 +61,7 @@ RUN_TOP, RUN_H = -0.14, 0.10
 HOLD_TOP, HOLD_H = 0.20, 0.16
 LANES_SHOWN = 40  # more and the names overlap at 600 px: scroll instead
 MESSAGE_LABELS_UP_TO = 60  # MPI message arrows labelled with their size
+COLLECTIVE_BANDS_UP_TO = 2000  # MPI collectives drawn as bands across their ranks
 HEADS_UP_TO = 2000  # arrows in view; past that the heads are a blur and cost time
 EMPTY_TEXT = "No trace yet: run an experiment with tracing on to see each thread's timeline."
 
@@ -290,6 +292,7 @@ class TimelinePlot(QWidget):
         self._names: list[str] = []
         self._marked: set[int] = set()
         self._message_labels: list[pg.TextItem] = []
+        self._collective_bands: list[QGraphicsRectItem] = []
         self._summary = QLabel(EMPTY_TEXT)
         self._summary.setWordWrap(True)
         self._fit = QPushButton("Show all")
@@ -355,6 +358,7 @@ class TimelinePlot(QWidget):
         for layer in self._all_layers():
             layer.clear()
         self._label_messages(None)
+        self._band_collectives(None)
         self._index = {}
         self._set_lane_axis()
         self._fit_lanes()
@@ -462,7 +466,28 @@ class TimelinePlot(QWidget):
         for kind, layer in self._arrows.items():
             layer.set_arrows(tl.arrows[tl.arrows["kind"] == kind])
         self._label_messages(tl)
+        self._band_collectives(tl)
         self._band.clear()
+
+    def _band_collectives(self, tl: Timeline | None) -> None:
+        """An MPI collective as a band across its ranks' lanes, first arrival to last exit."""
+        for band in self._collective_bands:
+            self._item.removeItem(band)
+        self._collective_bands = []
+        groups = (tl.mpi or {}).get("collectives", []) if tl is not None else []
+        lane_of = {name: i for i, name in enumerate(self._names)}
+        for g in groups[:COLLECTIVE_BANDS_UP_TO]:
+            lanes = [lane_of[f"rank {r}"] for r in g["ranks"] if f"rank {r}" in lane_of]
+            if len(lanes) < 2 or g["end_ns"] is None:
+                continue
+            x0, x1 = (g["start_ns"] - tl.t0_ns) / 1e9, (g["end_ns"] - tl.t0_ns) / 1e9
+            band = QGraphicsRectItem(x0, min(lanes) - 0.48, x1 - x0, max(lanes) - min(lanes) + 0.96)
+            band.setBrush(QColor(132, 94, 247, 45))
+            band.setPen(QPen(Qt.PenStyle.NoPen))
+            band.setZValue(-1)
+            band.setToolTip(f"{g['call']} on {g['comm']}")
+            self._item.addItem(band)
+            self._collective_bands.append(band)
 
     def _label_messages(self, tl: Timeline | None) -> None:
         """MPI messages carry their size beside the arrow, while there are few enough to read."""

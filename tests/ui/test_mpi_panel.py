@@ -75,7 +75,7 @@ def test_the_window_runs_an_mpi_recipe_traced_and_never_loads_mpi_itself(qtbot, 
     w.close()
 
 
-def test_the_timeline_labels_mpi_messages_with_their_size(qtbot):
+def test_the_timeline_labels_mpi_messages_and_bands_collectives(qtbot):
     from ui.timeline_plot import TimelinePlot
 
     recipe = catalog.get("mpi.p2p")
@@ -87,5 +87,7 @@ def test_the_timeline_labels_mpi_messages_with_their_size(qtbot):
     plot.set_timeline(run.analysis.timeline)
     assert [label.toPlainText() for label in plot._message_labels] == ["7.8 KiB"]
     assert sorted(plot.lane_names) == ["rank 0", "rank 1"]
+    assert len(plot._collective_bands) == 1  # the gather of the results, across both lanes
+    assert plot._collective_bands[0].toolTip() == "gather on COMM_WORLD"
     plot.set_timeline(None)
-    assert plot._message_labels == []
+    assert plot._message_labels == [] and plot._collective_bands == []
