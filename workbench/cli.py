@@ -289,6 +289,10 @@ def print_findings(record: RunRecord) -> None:
         f"trace: {stats['events']} events, {stats['dropped']} dropped, "
         f"{len(stats['threads'])} threads, {len(stats['locks'])} locks"
     )
+    if stats.get("mpi"):
+        from workbench.mpi_analysis import describe
+
+        print(describe(stats["mpi"]))
     if not record.findings:
         print("findings: none")
     for finding in record.findings:

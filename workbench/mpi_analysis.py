@@ -358,3 +358,19 @@ def public(mpi: dict[str, Any]) -> dict[str, Any]:
         {k: v for k, v in m.items() if not k.startswith("_")} for m in mpi["messages"]
     ]
     return out
+
+
+def describe(mpi: dict[str, Any]) -> str:
+    """The command line's lines for a traced MPI run: traffic and wait states per rank."""
+    lines = [
+        f"mpi: {mpi['ranks']} ranks, {mpi['calls']} calls, {mpi['messages_total']} messages, "
+        f"{len(mpi['collectives'])} collectives"
+    ]
+    for row in mpi["wait_states"]:
+        sent = sum(mpi["matrix"]["bytes"][row["rank"]])
+        lines.append(
+            f"  rank {row['rank']}: sent {human_bytes(sent)} point-to-point, in MPI "
+            f"{row['mpi_s']:.4f} s (late sender {row['late_sender_s']:.4f}, late receiver "
+            f"{row['late_receiver_s']:.4f}, at collectives {row['collective_wait_s']:.4f})"
+        )
+    return "\n".join(lines)
