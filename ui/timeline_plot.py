@@ -500,6 +500,7 @@ class TimelinePlot(QWidget):
             label.setPos(
                 (row["t_from"] + row["t_to"]) / 2e9, (row["lane_from"] + row["lane_to"]) / 2
             )
+            label.setZValue(20)  # above the spans it crosses
             self._item.addItem(label)
             self._message_labels.append(label)
 
