@@ -147,9 +147,18 @@ class MpiPanel(QWidget):
 
     @staticmethod
     def _library_text() -> str:
+        """The library from the installed packages, the launcher from its ``--version`` (a
+        child process; this one never loads MPI)."""
+        from workbench import mpi_launch
+
         mpich, mpi4py = _version("mpich"), _version("mpi4py")
         lib = f"MPICH {mpich} (mpich wheel)" if mpich else "an installed MPI"
-        return f"{lib} · mpi4py {mpi4py or 'not installed'} · launcher mpiexec -n N"
+        path = mpi_launch.default_mpiexec()
+        try:
+            launcher = f"{mpi_launch.flavor(path)[1]} at {path}" if path else "no mpiexec found"
+        except mpi_launch.LaunchError as exc:
+            launcher = str(exc)
+        return f"{lib} · mpi4py {mpi4py or 'not installed'} · launcher: {launcher}"
 
     def launch_options(self) -> dict[str, str]:
         """``{"hosts", "hostfile", "mpiexec", "mpi_args"}`` as typed (empty ones left out)."""

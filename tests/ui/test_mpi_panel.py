@@ -33,7 +33,7 @@ def test_launch_options_are_what_was_typed_without_the_empty_ones(panel):
     panel.hosts_edit.setText(" node1,node2 ")
     panel.args_edit.setText("-bind-to core")
     assert panel.launch_options() == {"hosts": "node1,node2", "mpi_args": "-bind-to core"}
-    assert "MPICH" in panel.library_label.text()
+    assert "MPICH" in panel.library_label.text() and "Hydra" in panel.library_label.text()
 
 
 def test_a_cartesian_run_shows_its_torus_and_its_traffic(panel):
@@ -91,3 +91,19 @@ def test_the_timeline_labels_mpi_messages_and_bands_collectives(qtbot):
     assert plot._collective_bands[0].toolTip() == "gather on COMM_WORLD"
     plot.set_timeline(None)
     assert plot._message_labels == [] and plot._collective_bands == []
+
+
+def test_a_bad_launcher_fails_the_run_with_one_line_and_the_window_goes_on(qtbot, tmp_path):
+    w = MainWindow(
+        History(tmp_path / "history.sqlite"),
+        QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+    )
+    qtbot.addWidget(w)
+    w.show()
+    w.select_recipe("mpi.hello")
+    w.mpi_panel.mpiexec_edit.setText("/no/such/mpiexec")
+    with qtbot.waitSignal(w.runner.sig_job_finished, timeout=30000):
+        qtbot.mouseClick(w.run_panel.run_button, Qt.MouseButton.LeftButton)
+    assert w.last_status == "failed"
+    assert "--mpiexec /no/such/mpiexec: not an executable file" in w.last_message
+    w.close()
