@@ -230,6 +230,10 @@ def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = No
         strings,
         result.mpi,
     )
+    if result.mpi:  # one lane per rank, in rank order
+        from workbench.mpi_analysis import rank_order
+
+        result.timeline = rank_order(result.timeline)
     return result
 
 

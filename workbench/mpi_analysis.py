@@ -374,3 +374,26 @@ def describe(mpi: dict[str, Any]) -> str:
             f"{row['late_receiver_s']:.4f}, at collectives {row['collective_wait_s']:.4f})"
         )
     return "\n".join(lines)
+
+
+def rank_order(tl: Any) -> Any:
+    """The timeline with the ranks' lanes first and in rank order (ranks start in any order,
+    and lanes are made in order of first event); other lanes follow as they were."""
+    import dataclasses
+
+    def key(i: int) -> tuple[int, int]:
+        m = re.fullmatch(r"rank (\d+)", str(tl.lanes[i]["name"]))
+        return (0, int(m[1])) if m else (1, i)
+
+    order = sorted(range(len(tl.lanes)), key=key)
+    if order == list(range(len(order))):
+        return tl
+    new = np.empty(len(order), np.int64)
+    new[order] = np.arange(len(order))
+    spans, holds, arrows = tl.spans.copy(), tl.holds.copy(), tl.arrows.copy()
+    spans["lane"] = new[spans["lane"]]
+    holds["lane"] = new[holds["lane"]]
+    arrows["lane_from"] = new[arrows["lane_from"]]
+    arrows["lane_to"] = new[arrows["lane_to"]]
+    lanes = [tl.lanes[i] for i in order]
+    return dataclasses.replace(tl, lanes=lanes, spans=spans, holds=holds, arrows=arrows)
