@@ -88,8 +88,6 @@ class Run:
 
     # -- public -----------------------------------------------------------------------------
     def start(self) -> Run:
-        if self.history:
-            self.history.run_started(self.spec, self.record.backend, self.sweep_id)
         authkey = new_authkey()
         command, bind, advertise = host_command(), "127.0.0.1", None
         if self.recipe.backend == "mpi":  # mpiexec -n N workbench.host: N hosts connect
@@ -100,6 +98,8 @@ class Run:
                 from workbench.mpi_deadlock import JobWatch
 
                 self._mpi_watch = JobWatch(self._expected)
+        if self.history:  # after the launch plan: a launcher that cannot work records nothing
+            self.history.run_started(self.spec, self.record.backend, self.sweep_id)
         self._listener = Listener(authkey, bind)
         address = (advertise or self._listener.address[0], self._listener.address[1])
         env = host_env(address, authkey)
