@@ -35,6 +35,8 @@ class RankWatch:
         self.report = report
         self._stop = threading.Event()
         self._last: Any = None
+        # True while the rank waits in the run host's own barrier: its program has returned
+        self.outside = False
         self.thread = threading.Thread(target=self._loop, name="workbench-mpi-watch", daemon=True)
 
     def start(self) -> RankWatch:
@@ -46,11 +48,14 @@ class RankWatch:
             current = self.recorder.current
             if current and time.perf_counter_ns() - current[3] < BLOCKED_AFTER_S * 1e9:
                 current = None
-            state = blocked_call(self.recorder.rank, current) if current else None
-            key = (current[3], current[0]) if current else None
+            outside = self.outside
+            state = blocked_call(self.recorder.rank, current) if current and not outside else None
+            key = "outside" if outside else (current[3], current[0]) if current else None
             if key != self._last:
                 self._last = key
-                self.report(STATE, {"rank": self.recorder.rank, "blocked": state})
+                self.report(
+                    STATE, {"rank": self.recorder.rank, "blocked": state, "finished": outside}
+                )
 
     def finished(self) -> None:
         """The rank's program returned: report it, so waits on this rank count as hopeless."""
@@ -140,6 +145,8 @@ class JobWatch:
         self.states[payload["rank"]] = payload["blocked"]
         if payload.get("finished"):
             self.finished.add(payload["rank"])
+        else:
+            self.finished.discard(payload["rank"])
         self.changed = time.monotonic()
 
     def verdict(self) -> dict[str, Any] | None:

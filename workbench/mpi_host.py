@@ -45,10 +45,15 @@ def rank() -> int | None:
 
 
 def barrier() -> None:
-    """An untraced barrier on the world: the repeat's time covers every rank."""
+    """An untraced barrier on the world: the repeat's time covers every rank. The deadlock
+    watch counts a rank waiting here as finished, so a rank blocked on it is hopeless."""
     from mpi4py import MPI
 
+    if _watch is not None:  # waiting here, the rank's program has returned
+        _watch.outside = True
     MPI.Intracomm.Barrier(_world(MPI))
+    if _watch is not None:
+        _watch.outside = False
 
 
 def _world(mpi: Any) -> Any:

@@ -152,3 +152,26 @@ def test_a_job_on_a_named_host_listens_everywhere_and_its_ranks_connect_to_that_
     record = controller.run(spec)
     assert record.status is Status.OK, record.error_line()
     assert record.result["ranks"] == 2
+
+
+def test_a_receive_from_a_rank_that_returned_is_an_mpi_deadlock(tmp_path):
+    script = tmp_path / "lost.py"
+    script.write_text(
+        "from mpi4py import MPI\n"
+        "comm = MPI.COMM_WORLD\n"
+        "if comm.Get_rank() == 0:\n"
+        "    comm.recv(source=1, tag=5)  # rank 1 never sends: it returns\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "workbench", "trace", "--mpi", "2", str(script), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    doc = json.loads(out.stdout)
+    assert doc["status"] == "deadlock", out.stderr
+    finding = doc["findings"][0]
+    assert "finished already: ranks [1]" in finding["message"]
+    assert finding["waits"][0]["location"] == f"{script}:4"
+    assert doc["wall_s"] is None or doc["wall_s"] < 5
