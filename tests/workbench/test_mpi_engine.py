@@ -85,11 +85,26 @@ def test_cancel_ends_the_whole_job_within_a_second_and_leaves_nothing():
     assert not [p for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
-def test_timeout_ends_an_untraced_hang():
+def test_timeout_ends_an_untraced_hang_and_every_rank():
     recipe = catalog.get("mpi.deadlock")
     params = catalog.resolve(recipe, {"order": "recv-first"})
-    record = controller.run(RunSpec.make(recipe.id, params, timeout_s=2))
+    run = controller.start(RunSpec.make(recipe.id, params, timeout_s=2))
+    record = run.wait(20)
     assert record.status is Status.TIMEOUT and record.partial["order"] == "recv-first"
+    procs = list(run._known.values())
+    assert len(procs) >= 4  # mpiexec, its proxy, two ranks: every one seen, none alive
+    assert not [p for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_an_installed_open_mpi_is_recognised_and_given_its_own_flags(tmp_path):
+    fake = tmp_path / "mpirun"  # a stand-in: no Open MPI is installed here
+    fake.write_text("#!/bin/sh\necho 'mpirun (Open MPI) 4.1.6'\n")
+    fake.chmod(0o755)
+    launch = mpi_launch.resolve({"mpiexec": str(fake), "hosts": "localhost"})
+    assert launch.flavor == "openmpi"
+    cmd = mpi_launch.command(launch, 3, ["python"])
+    assert cmd[:4] == [str(fake), "--oversubscribe", "--host", "localhost:3"]
+    assert cmd[cmd.index("WORKBENCH_AUTHKEY") - 1 :][:2] == ["-x", "WORKBENCH_AUTHKEY"]
 
 
 def test_trace_mpi_runs_a_users_script_on_n_ranks_and_matches_its_messages(tmp_path):
