@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-MPI_ENV = "WORKBENCH_MPI"  # set in every rank: the host then runs as an MPI rank
+from workbench.mpi_host import MPI_ENV
+
 FORWARD = ("WORKBENCH_CONNECT", "WORKBENCH_AUTHKEY", "PYTHONPATH", "PYTHONUNBUFFERED", MPI_ENV)
 LAUNCH_KEYS = ("mpiexec", "hosts", "hostfile", "mpi_args")
 
