@@ -37,7 +37,7 @@ from ui.run_panel import RunPanel
 from ui.runner import RooflineJob, RunJob, Runner, SweepJob
 from ui.speedup_plot import SpeedupPlot
 from ui.trace_view import TraceView
-from workbench import catalog, compare, export
+from workbench import catalog, compare, export, mpi_cli
 from workbench.catalog import CatalogError, Recipe
 from workbench.history import History
 from workbench.machine import machine_info
@@ -292,12 +292,17 @@ class MainWindow(QMainWindow):
             self.console_panel.show_traceback(str(exc))
             return False
         recipe = catalog.script_recipe(script)
+        params = {"path": str(script), "args": json.dumps(args or [])}
+        ranks = self.mpi_panel.ranks_spin.value()  # the MPI dock: scripts as N ranks
+        if ranks:
+            recipe, params = mpi_cli.script_recipe(script, ranks), params | {"workers": ranks}
         spec = RunSpec.make(
             recipe.id,
-            {"path": str(script), "args": json.dumps(args or [])},
+            params,
             timeout_s=self.timeout_s,
             trace=True,
             trace_mode=mode,
+            launch=self.mpi_panel.launch_options() if ranks else {},
         )
         return self._launch(RunJob(spec, recipe), f"trace {script.name} ({mode})")
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -101,6 +102,12 @@ class MpiPanel(QWidget):
         self.mpiexec_edit.setPlaceholderText("the mpich wheel's mpiexec")
         self.args_edit = QLineEdit()
         self.args_edit.setPlaceholderText('more launcher flags, e.g. "-bind-to core"')
+        self.ranks_spin = QSpinBox()
+        self.ranks_spin.setRange(0, 64)
+        self.ranks_spin.setSpecialValueText("one process")
+        self.ranks_spin.setToolTip(
+            "File → Trace script… runs your script as this many MPI ranks (0: one process)"
+        )
         self.library_label = QLabel(self._library_text())
         self.library_label.setWordWrap(True)
         self.ranks_label = QLabel("ranks: — (run an mpi.* recipe traced)")
@@ -126,6 +133,8 @@ class MpiPanel(QWidget):
         form.addWidget(self.mpiexec_edit, 2, 1)
         form.addWidget(QLabel("Flags"), 2, 2)
         form.addWidget(self.args_edit, 2, 3)
+        form.addWidget(QLabel("Scripts as ranks"), 3, 0)
+        form.addWidget(self.ranks_spin, 3, 1)
         traffic = QWidget()
         matrices = QGridLayout(traffic)
         matrices.setContentsMargins(0, 0, 0, 0)

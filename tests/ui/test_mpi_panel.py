@@ -107,3 +107,26 @@ def test_a_bad_launcher_fails_the_run_with_one_line_and_the_window_goes_on(qtbot
     assert w.last_status == "failed"
     assert "--mpiexec /no/such/mpiexec: not an executable file" in w.last_message
     w.close()
+
+
+def test_a_script_traced_from_the_window_runs_as_the_ranks_the_dock_asks_for(qtbot, tmp_path):
+    script = tmp_path / "ring.py"
+    script.write_text(
+        "from mpi4py import MPI\n"
+        "comm = MPI.COMM_WORLD\n"
+        "r, n = comm.Get_rank(), comm.Get_size()\n"
+        "comm.sendrecv(r, dest=(r + 1) % n, source=(r - 1) % n)\n"
+    )
+    w = MainWindow(
+        History(tmp_path / "history.sqlite"),
+        QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+    )
+    qtbot.addWidget(w)
+    w.show()
+    w.mpi_panel.ranks_spin.setValue(3)
+    with qtbot.waitSignal(w.runner.sig_job_finished, timeout=90000):
+        assert w.trace_script(str(script), mode="sync")
+    assert w.last_status == "ok", w.last_message
+    assert w.mpi_panel.ranks_label.text().startswith("ranks: 3")
+    assert w.mpi_panel.messages_view._data.tolist() == [[0, 1, 0], [0, 0, 1], [1, 0, 0]]
+    w.close()
