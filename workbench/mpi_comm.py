@@ -81,10 +81,12 @@ class Recorder:
         The hot path: pack() is inlined and a line seen before costs one dict lookup."""
         frame = _getframe(depth)
         code = frame.f_code
-        key = (id(code), frame.f_lineno)  # hashing a code object hashes its whole body
+        # Keyed by the code's id (hashing a code object hashes its whole body) and the
+        # instruction (cheap, where f_lineno is computed from the line table on each read).
+        key = (id(code), frame.f_lasti)
         loc = self._locs.get(key)
         if loc is None:  # the code object is kept in the value, so its id is never reused
-            text = f"{code.co_filename}:{key[1]}"
+            text = f"{code.co_filename}:{frame.f_lineno}"
             loc = self._locs[key] = (self.strings.id(text), text, code)
         if size < 0 or size >= UNKNOWN_SIZE:
             size = UNKNOWN_SIZE if size < 0 else UNKNOWN_SIZE - 1
