@@ -15,7 +15,8 @@ from importlib import metadata
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -38,55 +39,78 @@ def _version(name: str) -> str | None:
         return None
 
 
-class TopologyView(pg.PlotWidget):
-    """A Cartesian grid: one dot per rank at its coordinates, neighbour links, wrap-around
-    links (dashed) on periodic axes."""
+class TopologyView(QWidget):
+    """A Cartesian grid: one dot per rank at its coordinates, neighbour links, and dashed
+    wrap-around stubs on periodic axes.
+
+    Drawn with QPainter, not pyqtgraph: a pyqtgraph view in this hidden tab left a dangling
+    widget behind that made a later window's ``QApplication.allWidgets()`` segfault (in
+    theme.apply; 3 of 4 runs of tests/ui/test_main_window.py, none without it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMenuEnabled(False)
-        self.hideAxis("left")
-        self.hideAxis("bottom")
-        self.setMouseEnabled(False, False)
+        self.setMinimumHeight(140)
+        self.topo: dict[str, Any] | None = None
         self.labels: list[str] = []
+        self.title = ""
 
     def set_topology(self, topo: dict[str, Any] | None) -> None:
-        self.clear()
-        self.labels = []
-        if not topo or len(topo["dims"]) != 2:
+        self.topo = topo if topo and len(topo["dims"]) == 2 else None
+        self.labels, self.title = [], ""
+        if self.topo:
+            rows, cols = self.topo["dims"]
+            world_of = {int(v): int(k) for k, v in self.topo.get("cart_rank", {}).items()}
+            self.labels = [
+                f"{cart}" + (f" (world {world_of[cart]})" if cart in world_of else "")
+                for cart in range(rows * cols)
+            ]
+            periods = [*self.topo["periods"], False, False]
+            kind = "torus" if any(periods[:2]) else "mesh"
+            self.title = f"{self.topo['name']}: {rows}×{cols} {kind} (dashed: wrap-around)"
+        self.update()
+
+    def paintEvent(self, _event: Any) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        painter.setPen(text)
+        if not self.topo:
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "no Cartesian grid")
             return
-        rows, cols = topo["dims"]
-        link = pg.mkPen("#495057", width=2)
-        wrap = pg.mkPen("#E8590C", width=2, style=pg.QtCore.Qt.PenStyle.DashLine)
+        rows, cols = self.topo["dims"]
+        periods = [*self.topo["periods"], False, False]
+        top, left, right = 40, 50, 130  # room for the wrap stubs and the labels
+        dx = (self.width() - left - right) / max(1, cols - 1) if cols > 1 else 0
+        dy = (self.height() - top - 40) / max(1, rows - 1) if rows > 1 else 0
+        x0 = left if cols > 1 else self.width() / 2
+        y0 = top + 10 if rows > 1 else self.height() / 2
+
+        def at(r: int, c: int) -> QPointF:
+            return QPointF(x0 + c * dx, y0 + r * dy)
+
+        painter.drawText(QRectF(0, 4, self.width(), 24), Qt.AlignmentFlag.AlignCenter, self.title)
+        painter.setPen(QPen(QColor("#495057"), 2))
         for r in range(rows):
             for c in range(cols):
                 if c + 1 < cols:
-                    self.plot([c, c + 1], [-r, -r], pen=link)
+                    painter.drawLine(at(r, c), at(r, c + 1))
                 if r + 1 < rows:
-                    self.plot([c, c], [-r, -r - 1], pen=link)
-        periods = [*topo["periods"], False, False]
-        for c in range(cols if periods[0] else 0):  # wrap-around: stubs out of both edges
-            self.plot([c, c], [0, 0.45], pen=wrap)
-            self.plot([c, c], [-(rows - 1), -(rows - 1) - 0.45], pen=wrap)
+                    painter.drawLine(at(r, c), at(r + 1, c))
+        painter.setPen(QPen(QColor("#E8590C"), 2, Qt.PenStyle.DashLine))
+        stub = 22
+        for c in range(cols if periods[0] else 0):
+            painter.drawLine(at(0, c), at(0, c) - QPointF(0, stub))
+            painter.drawLine(at(rows - 1, c), at(rows - 1, c) + QPointF(0, stub))
         for r in range(rows if periods[1] else 0):
-            self.plot([-0.45, 0], [-r, -r], pen=wrap)
-            self.plot([cols - 1, cols - 1 + 0.45], [-r, -r], pen=wrap)
-        world_of = {int(v): int(k) for k, v in topo.get("cart_rank", {}).items()}
-        xs, ys = [], []
-        for cart in range(rows * cols):
-            r, c = divmod(cart, cols)
-            xs.append(c)
-            ys.append(-r)
-            text = f"{cart}" + (f" (world {world_of[cart]})" if cart in world_of else "")
-            label = pg.TextItem(text, anchor=(-0.15, -0.1), color="#212529")
-            label.setPos(c, -r)
-            self.addItem(label)
-            self.labels.append(text)
-        self.plot(xs, ys, pen=None, symbol="o", symbolSize=18, symbolBrush="#4DABF7")
-        self.setXRange(-0.6, cols - 0.1)
-        self.setYRange(-rows + 0.3, 0.6)
-        kind = "torus" if any(periods[:2]) else "mesh"
-        self.setTitle(f"{topo['name']}: {rows}×{cols} {kind} (dashed: wrap-around)")
+            painter.drawLine(at(r, 0), at(r, 0) - QPointF(stub, 0))
+            painter.drawLine(at(r, cols - 1), at(r, cols - 1) + QPointF(stub, 0))
+        for cart, label in enumerate(self.labels):
+            centre = at(*divmod(cart, cols))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#4DABF7"))
+            painter.drawEllipse(centre, 9, 9)
+            painter.setPen(text)
+            painter.drawText(centre + QPointF(12, 18), label)
 
 
 class MpiPanel(QWidget):
