@@ -43,9 +43,10 @@ class TopologyView(QWidget):
     """A Cartesian grid: one dot per rank at its coordinates, neighbour links, and dashed
     wrap-around stubs on periodic axes.
 
-    Drawn with QPainter, not pyqtgraph: a pyqtgraph view in this hidden tab left a dangling
-    widget behind that made a later window's ``QApplication.allWidgets()`` segfault (in
-    theme.apply; 3 of 4 runs of tests/ui/test_main_window.py, none without it)."""
+    Drawn with QPainter, not pyqtgraph: with a pyqtgraph view in this hidden tab, a later
+    window's ``QApplication.allWidgets()`` (theme.apply) met an already deleted widget and
+    segfaulted in 3 of 4 runs of tests/ui/test_main_window.py (gdb: QObject::property on a
+    null vtable); with this view, 0 of 8. The cause inside pyqtgraph/PySide is not known."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
