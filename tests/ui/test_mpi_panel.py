@@ -1,9 +1,11 @@
 """The MPI dock: launch settings in, real traced MPI runs' traffic and topology out."""
 
+import gc
 import sys
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtWidgets import QApplication
 
 from ui.main_window import MainWindow
 from ui.mpi_panel import MpiPanel
@@ -18,6 +20,16 @@ def traced(recipe_id, **values):
     record = controller.run(RunSpec.make(recipe_id, params, trace=True, timeout_s=60))
     assert record.status is Status.OK, record.error_line()
     return record
+
+
+@pytest.fixture(autouse=True)
+def _windows_really_gone(qtbot):
+    """Closed windows are deleted (deferred deletes run) and collected before the next test,
+    so no half-gone widget outlives this module."""
+    yield
+    qtbot.wait(20)  # an event loop: deleteLater() runs
+    gc.collect()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
