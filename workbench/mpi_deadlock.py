@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Any
 
+from workbench.deadlock import find_cycle
 from workbench.mpi_events import unpack
 
 BLOCKED_AFTER_S = 0.2  # a call this old is reported as blocked
@@ -172,19 +173,6 @@ def _words(s: dict[str, Any]) -> str:
     return f"rank {s['rank']} in {s['call']}{direction}{who}{tag}{size}"
 
 
-def _cycle(edges: dict[int, int | None]) -> list[int]:
-    """The first cycle of ranks, each waiting for the next (a send or receive with one peer)."""
-    for start in edges:
-        seen: list[int] = []
-        node: int | None = start
-        while node is not None and node in edges and node not in seen:
-            seen.append(node)
-            node = edges[node]
-        if node is not None and node in seen:
-            return seen[seen.index(node) :]
-    return []
-
-
 def _object(rank: int, s: dict[str, Any], peer: int | None) -> str:
     """What a rank waits on, named apart from every other rank's wait."""
     if peer is None:
@@ -201,7 +189,7 @@ def finding(blocked: dict[int, dict[str, Any]], finished: set[int]) -> dict[str,
         r: s["peer"] if s["call"] in P2P and s["peer"] is not None and s["peer"] >= 0 else None
         for r, s in blocked.items()
     }
-    cycle = _cycle(edges)
+    cycle = find_cycle(edges)
     message = "MPI deadlock: every rank is blocked and no call can complete: " + "; ".join(
         _words(blocked[r]) for r in ranks
     )
