@@ -170,8 +170,9 @@ def defaults(module: Any) -> dict[str, Any]:
     return {p.name: p.default for p in module.PARAMS}
 
 
-def main(module_name: str, argv: Sequence[str] | None = None) -> dict[str, Any]:
-    """Run a recipe alone: ``python -m kernels.threads.lock_counter --workers 4``."""
+def main(module_name: str, argv: Sequence[str] | None = None, echo: bool = True) -> dict[str, Any]:
+    """Run a recipe alone: ``python -m kernels.threads.lock_counter --workers 4``; ``echo``
+    False runs it without printing the result (MPI ranks other than 0)."""
     module = sys.modules[module_name]
     parser = argparse.ArgumentParser(
         prog=f"python -m {module.__spec__.name}", description=module.TITLE
@@ -189,7 +190,8 @@ def main(module_name: str, argv: Sequence[str] | None = None) -> dict[str, Any]:
     start = time.perf_counter_ns()
     result = module.run(ctx, **vars(args))
     wall = (time.perf_counter_ns() - start) / 1e9
-    print(json.dumps({"wall_s": round(wall, 4), "result": result}, indent=2, default=str))
+    if echo:
+        print(json.dumps({"wall_s": round(wall, 4), "result": result}, indent=2, default=str))
     return result
 
 

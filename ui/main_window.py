@@ -29,6 +29,7 @@ from ui.cores_plot import CoresPlot
 from ui.history_panel import HistoryPanel
 from ui.lesson_panel import LessonPanel
 from ui.live import LiveFeed
+from ui.mpi_panel import MpiPanel
 from ui.opencl_panel import OpenCLPanel
 from ui.params_panel import ParamsPanel
 from ui.result_panel import ResultPanel
@@ -37,7 +38,7 @@ from ui.runner import RooflineJob, RunJob, Runner, SweepJob
 from ui.speedup_plot import SpeedupPlot
 from ui.trace_script_dialog import TraceScriptDialog
 from ui.trace_view import TraceView
-from workbench import catalog, compare, export
+from workbench import catalog, compare, export, mpi_cli
 from workbench.catalog import CatalogError, Recipe
 from workbench.history import History
 from workbench.machine import machine_info
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.history_panel = HistoryPanel(self.history)
         self.trace_view = TraceView()
         self.opencl_panel = OpenCLPanel()
+        self.mpi_panel = MpiPanel()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -116,6 +118,7 @@ class MainWindow(QMainWindow):
             "findings": self._dock("Findings", self.trace_view.findings, right),
             "locks": self._dock("Locks", self.trace_view.locks, right),
             "opencl": self._dock("OpenCL", self.opencl_panel, right),
+            "mpi": self._dock("MPI", self.mpi_panel, right),
         }
         # Catalog, form and controls stack on the left for the full height; result, speedup and
         # lesson share the right as tabs; cores, console and history share the bottom right.
@@ -125,7 +128,7 @@ class MainWindow(QMainWindow):
         d = self.docks
         self.tabifyDockWidget(d["result"], d["speedup"])
         self.tabifyDockWidget(d["result"], d["lesson"])
-        for name in ("timeline", "findings", "locks", "opencl"):
+        for name in ("timeline", "findings", "locks", "opencl", "mpi"):
             self.tabifyDockWidget(d["result"], d[name])
         self.tabifyDockWidget(d["cores"], d["console"])
         self.tabifyDockWidget(d["cores"], d["history"])
@@ -284,6 +287,7 @@ class MainWindow(QMainWindow):
             timeout_s=self.timeout_s,
             trace=mode is not None,
             trace_mode=mode or "sync",
+            launch=self.mpi_panel.launch_options() if self.recipe.backend == "mpi" else {},
         )
         traced = f" traced ({mode})" if mode else ""
         self._launch(RunJob(spec), f"run {self.recipe.id}{traced}")
@@ -306,12 +310,17 @@ class MainWindow(QMainWindow):
             self.console_panel.show_traceback(str(exc))
             return False
         recipe = catalog.script_recipe(script)
+        params = {"path": str(script), "args": json.dumps(args or [])}
+        ranks = self.mpi_panel.ranks_spin.value()  # the MPI dock: scripts as N ranks
+        if ranks:
+            recipe, params = mpi_cli.script_recipe(script, ranks), params | {"workers": ranks}
         spec = RunSpec.make(
             recipe.id,
-            {"path": str(script), "args": json.dumps(args or [])},
+            params,
             timeout_s=timeout_s or self.timeout_s,
             trace=True,
             trace_mode=mode,
+            launch=self.mpi_panel.launch_options() if ranks else {},
         )
         return self._launch(RunJob(spec, recipe), f"trace {script.name} ({mode})")
 
@@ -322,6 +331,8 @@ class MainWindow(QMainWindow):
             return
         try:
             sweep = Sweep(self.recipe, values, workers, repeat=repeat, timeout_s=self.timeout_s)
+            if self.recipe.backend == "mpi":
+                sweep.launch = self.mpi_panel.launch_options()
         except CatalogError as exc:
             self.run_panel.error_label.setText(str(exc))
             return
@@ -434,6 +445,8 @@ class MainWindow(QMainWindow):
                 self._show_trace(outcome)
             if outcome.backend == "opencl" and outcome.result:
                 self._show_opencl(outcome.as_dict())
+            if outcome.backend == "mpi" and outcome.stats:
+                self.mpi_panel.show_stats(outcome.stats, dict(outcome.spec.launch))
         elif isinstance(outcome, list) and outcome:
             self.last_outcome = outcome
         self.run_panel.set_finished(status, message)

@@ -58,7 +58,7 @@ class RunPanel(QWidget):
         self.sweep_button.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.compare_button = QPushButton("Compare backends")
         self.compare_button.setToolTip(
-            "Sweep the compare workload on threads, processes and asyncio: the GIL in one chart"
+            "Sweep the compare workload on every backend (threads … MPI): the GIL in one chart"
         )
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))

@@ -20,6 +20,7 @@ from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QCursor, QFontMetrics, QPalette, QPen
 from PySide6.QtWidgets import (
+    QGraphicsRectItem,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -46,15 +47,21 @@ STATE_COLORS = {
     10: "#1971C2",
     11: "#74C0FC",
     12: "#E599F7",
+    13: "#3BC9DB",  # 13-16: MPI (workbench.mpi_analysis)
+    14: "#C92A2A",
+    15: "#845EF7",
+    16: "#FAB005",
 }
 RUNNING_COLOR = "#2F9E44"
 LOCK_COLORS = ("#4DABF7", "#9775FA", "#3BC9DB", "#DA77F2", "#748FFC")
-ARROW_COLORS = {1: "#495057", 2: "#0CA678", 3: "#E64980", 4: "#1C7ED6"}  # 1: palette text
+ARROW_COLORS = {1: "#495057", 2: "#0CA678", 3: "#E64980", 4: "#1C7ED6", 5: "#0B7285"}  # 1: text
 # Where things sit in lane i's row (y = i - 0.5 .. i + 0.5; the y axis points down).
 SPAN_TOP, SPAN_H = -0.32, 0.46
 RUN_TOP, RUN_H = -0.14, 0.10
 HOLD_TOP, HOLD_H = 0.20, 0.16
 LANES_SHOWN = 40  # more and the names overlap at 600 px: scroll instead
+MESSAGE_LABELS_UP_TO = 60  # MPI message arrows labelled with their size
+COLLECTIVE_BANDS_UP_TO = 2000  # MPI collectives drawn as bands across their ranks
 HEADS_UP_TO = 2000  # arrows in view; past that the heads are a blur and cost time
 EMPTY_TEXT = "No trace yet: run an experiment with tracing on to see each thread's timeline."
 
@@ -284,6 +291,8 @@ class TimelinePlot(QWidget):
         self._timeline: Timeline | None = None
         self._names: list[str] = []
         self._marked: set[int] = set()
+        self._message_labels: list[pg.TextItem] = []
+        self._collective_bands: list[QGraphicsRectItem] = []
         self._summary = QLabel(EMPTY_TEXT)
         self._summary.setWordWrap(True)
         self._fit = QPushButton("Show all")
@@ -348,6 +357,8 @@ class TimelinePlot(QWidget):
         self._timeline, self._names, self._marked = None, [], set()
         for layer in self._all_layers():
             layer.clear()
+        self._label_messages(None)
+        self._band_collectives(None)
         self._index = {}
         self._set_lane_axis()
         self._fit_lanes()
@@ -454,7 +465,44 @@ class TimelinePlot(QWidget):
             layer.set_spans(rows["lane"], rows["start"], rows["end"])
         for kind, layer in self._arrows.items():
             layer.set_arrows(tl.arrows[tl.arrows["kind"] == kind])
+        self._label_messages(tl)
+        self._band_collectives(tl)
         self._band.clear()
+
+    def _band_collectives(self, tl: Timeline | None) -> None:
+        """An MPI collective as a band across its ranks' lanes, first arrival to last exit."""
+        for band in self._collective_bands:
+            self._item.removeItem(band)
+        self._collective_bands = []
+        groups = (tl.mpi or {}).get("collectives", []) if tl is not None else []
+        lane_of = {name: i for i, name in enumerate(self._names)}
+        for g in groups[:COLLECTIVE_BANDS_UP_TO]:
+            lanes = [lane_of[f"rank {r}"] for r in g["ranks"] if f"rank {r}" in lane_of]
+            if len(lanes) < 2 or g["end_ns"] is None:
+                continue
+            x0, x1 = (g["start_ns"] - tl.t0_ns) / 1e9, (g["end_ns"] - tl.t0_ns) / 1e9
+            band = QGraphicsRectItem(x0, min(lanes) - 0.48, x1 - x0, max(lanes) - min(lanes) + 0.96)
+            band.setBrush(QColor(132, 94, 247, 45))
+            band.setPen(QPen(Qt.PenStyle.NoPen))
+            band.setZValue(-1)
+            band.setToolTip(f"{g['call']} on {g['comm']}")
+            self._item.addItem(band)
+            self._collective_bands.append(band)
+
+    def _label_messages(self, tl: Timeline | None) -> None:
+        """MPI messages carry their size beside the arrow, while there are few enough to read."""
+        for label in self._message_labels:
+            self._item.removeItem(label)
+        self._message_labels = []
+        rows = tl.arrows[tl.arrows["kind"] == 5] if tl is not None else []
+        for row in rows if len(rows) <= MESSAGE_LABELS_UP_TO else []:
+            label = pg.TextItem(tl.strings.get(int(row["obj"]), ""), color="#0B7285", anchor=(0, 1))
+            label.setPos(
+                (row["t_from"] + row["t_to"]) / 2e9, (row["lane_from"] + row["lane_to"]) / 2
+            )
+            label.setZValue(20)  # above the spans it crosses
+            self._item.addItem(label)
+            self._message_labels.append(label)
 
     def _set_lane_axis(self) -> None:
         names = [("▶ " if i in self._marked else "") + n for i, n in enumerate(self._names)]

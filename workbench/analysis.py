@@ -50,6 +50,10 @@ STATE_NAMES = {
     10: "device: kernel",
     11: "device: transfer",
     12: "awaiting",
+    13: "in an MPI send/receive",  # 13-16: workbench.mpi_analysis
+    14: "MPI: waiting for a late sender",
+    15: "in an MPI collective",
+    16: "MPI: waiting at a collective for the last rank",
 }
 ENDS = {
     Kind.LOCK_WOKE,
@@ -94,6 +98,7 @@ ARROW_KINDS = {
     2: "put → get, send → recv",
     3: "set → wait",
     4: "notify → wake",
+    5: "MPI message",
 }
 
 
@@ -108,6 +113,7 @@ class Timeline:
     holds: np.ndarray
     arrows: np.ndarray
     strings: dict[int, str]
+    mpi: dict[str, Any] | None = None  # messages, collectives, matrices (mpi_analysis)
 
 
 @dataclass
@@ -116,9 +122,15 @@ class Analysis:
     locks: list[dict[str, Any]] = field(default_factory=list)
     threads: list[dict[str, Any]] = field(default_factory=list)
     timeline: Timeline | None = None
+    mpi: dict[str, Any] | None = None
 
     def stats(self, events: int, dropped: int) -> dict[str, Any]:
-        return {"events": events, "dropped": dropped, "threads": self.threads, "locks": self.locks}
+        out = {"events": events, "dropped": dropped, "threads": self.threads, "locks": self.locks}
+        if self.mpi:
+            from workbench.mpi_analysis import public
+
+            out["mpi"] = public(self.mpi)
+        return out
 
 
 class _Pass:
@@ -215,6 +227,8 @@ def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = No
         names = {i: info["name"] for i, info in enumerate(p.lane_info)}
         pids = {i: info["pid"] for i, info in enumerate(p.lane_info)}
         result.findings += races.find(ev, lanes, kinds, names, strings, pids)
+    if any(text.startswith("mpi.") for text in strings.values()):
+        _mpi(result, ev, strings, p, t1)
     result.locks = _lock_table(p)
     result.threads = _thread_table(p)
     result.timeline = Timeline(
@@ -225,7 +239,12 @@ def analyze(events: np.ndarray, strings: dict[int, str], end_ns: int | None = No
         _array(p.holds, HOLD_DTYPE, t0, ("start", "end")),
         _array(p.arrows, ARROW_DTYPE, t0, ("t_from", "t_to")),
         strings,
+        result.mpi,
     )
+    if result.mpi:  # one lane per rank, in rank order
+        from workbench.mpi_analysis import rank_order
+
+        result.timeline = rank_order(result.timeline)
     return result
 
 
@@ -234,10 +253,21 @@ def _name_processes(p: _Pass) -> None:
     first = p.lane_info[0]["pid"] if p.lane_info else 0
     for info in p.lane_info:
         pid, name = info["pid"], info["name"]
-        if pid == first or name.startswith("OpenCL queue"):
+        if pid == first or name.startswith(("OpenCL queue", "rank ")):  # ranks are named
             continue
         process = p.processes.get(pid)
         info["name"] = f"{name} [{process}, pid {pid}]" if process else f"{name} [pid {pid}]"
+
+
+def _mpi(result: Analysis, ev: np.ndarray, strings: dict[int, str], p: _Pass, t1: int) -> None:
+    """An MPI run's messages and collectives: their spans and arrows join the timeline's."""
+    from workbench import mpi_analysis
+
+    result.mpi = mpi_analysis.analyze(ev, strings)
+    if result.mpi:
+        spans, arrows = mpi_analysis.timeline_shapes(result.mpi, p.lanes, t1, strings)
+        p.spans += spans
+        p.arrows += arrows
 
 
 def _array(rows: list[tuple], dtype: np.dtype, t0: int, times: tuple[str, ...]) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,8 @@ class Recipe:
     quick: Mapping[str, Any] = field(default_factory=dict)
     source: Path | None = None
     function: str = "run"
+    # ``requirements(**params) -> str | None``: why these parameters cannot run (MPI ranks)
+    requirements: Callable[..., str | None] | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
@@ -102,6 +104,7 @@ def from_module(
         params=tuple(module.PARAMS),
         quick=dict(getattr(module, "QUICK", {})),
         source=Path(module.__file__) if module.__file__ else None,
+        requirements=getattr(module, "requirements", None),
     )
 
 
@@ -174,6 +177,9 @@ def resolve(recipe: Recipe, values: Mapping[str, Any]) -> dict[str, Any]:
             resolved[name] = recipe.param(name).check(value)
         except ParamError as exc:
             raise CatalogError(f"{recipe.id}: {exc}") from None
+    problem = recipe.requirements(**resolved) if recipe.requirements else None
+    if problem:
+        raise CatalogError(f"{recipe.id}: {problem}")
     return resolved
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from workbench import catalog, cli_explore, compare, controller, export
+from workbench import catalog, cli_explore, compare, controller, export, mpi_cli
 from workbench.catalog import CatalogError
 from workbench.history import History
 from workbench.machine import machine_info
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--repeat", type=int, default=1 if name == "run" else 3)
         p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per run")
         p.add_argument("--json", action="store_true")
+        mpi_cli.add_arguments(p)
         if name == "run":
             p.add_argument(
                 "--trace",
@@ -83,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         "full (default): also shared-state reads and writes, for data races",
     )
     p.add_argument("--json", action="store_true")
+    p.add_argument("--mpi", type=int, metavar="N", help="run the script as N MPI ranks")
+    mpi_cli.add_arguments(p)
     p.set_defaults(args=[])  # the script's own arguments: everything after "--"
 
     p = sub.add_parser("compare", help="sweep one workload on every backend (the GIL lesson)")
@@ -257,6 +260,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         timeout_s=args.timeout,
         trace=bool(args.trace),
         trace_mode=args.trace or "sync",
+        launch=mpi_cli.options(args, recipe.backend),
     )
     run, record = _run_and_wait(spec, args.json)
     _save_trace(run, args.out)
@@ -311,6 +315,10 @@ def print_findings(record: RunRecord) -> None:
         f"trace: {stats['events']} events, {stats['dropped']} dropped, "
         f"{len(stats['threads'])} threads, {len(stats['locks'])} locks"
     )
+    if stats.get("mpi"):
+        from workbench.mpi_analysis import describe
+
+        print(describe(stats["mpi"]))
     if not record.findings:
         print("findings: none")
     for finding in record.findings:
@@ -340,7 +348,18 @@ def cmd_trace(args: argparse.Namespace) -> int:
     _check_out(args.out)
     recipe = catalog.script_recipe(script)
     params = {"path": str(script), "args": json.dumps(args.args)}
-    spec = RunSpec.make(recipe.id, params, timeout_s=args.timeout, trace=True, trace_mode=args.mode)
+    if args.mpi is not None:  # N ranks, each running the script, traced
+        if not 1 <= args.mpi <= 64:
+            raise UsageError(f"--mpi {args.mpi}: ranks must be from 1 to 64")
+        recipe, params = mpi_cli.script_recipe(script, args.mpi), params | {"workers": args.mpi}
+    spec = RunSpec.make(
+        recipe.id,
+        params,
+        timeout_s=args.timeout,
+        trace=True,
+        trace_mode=args.mode,
+        launch=mpi_cli.options(args, recipe.backend),
+    )
     run, record = _run_and_wait(spec, args.json, recipe)
     _save_trace(run, args.out)
     exit_code = (record.result or {}).get("exit_code")
@@ -415,6 +434,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     sweep = Sweep(
         recipe, values, parse_workers(args.workers), repeat=args.repeat, timeout_s=args.timeout
     )
+    sweep.launch = mpi_cli.options(args, recipe.backend)
 
     def on_point(record: RunRecord) -> None:
         if not args.json:
@@ -525,11 +545,13 @@ def _when(t: float) -> str:
 
 def cmd_devices(args: argparse.Namespace) -> int:
     from workbench import opencl
+    from workbench.mpi_launch import library_info
 
     info = machine_info()
     ocl = opencl.probe()  # in a child process: this one never loads OpenCL
+    mpi = library_info()  # so is MPI
     if args.json:
-        emit(info | {"opencl": ocl})
+        emit(info | {"opencl": ocl, "mpi": mpi})
         return 0
     print(f"CPU      {info['cpu_model']}")
     print(
@@ -545,6 +567,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
     for name, version in info["libraries"].items():
         print(f"  {name:26} {version or 'not installed'}")
     print("\n".join(opencl.describe(ocl)))
+    print(f"MPI      {mpi.get('library') or mpi.get('error')} (mpi4py {mpi.get('mpi4py', '?')})")
+    print(f"  launcher {mpi.get('mpiexec') or 'none found'}: {mpi.get('launcher', '')}")
     return 0
 
 

@@ -75,6 +75,9 @@ class Run:
         self._known: dict[int, psutil.Process] = {}
         self._finished_at = 0.0
         self._deadlocked = False
+        self._expected = 1  # hosts that must say DONE: an MPI job's ranks
+        self._dones = 0
+        self._mpi_watch: Any = None  # a traced MPI job's deadlock watch (mpi_deadlock)
         self._host_conn: Connection | None = None
         self._remaps: dict[int, dict[int, int]] = {}
         self._string_ids: dict[str, int] = {}
@@ -86,15 +89,28 @@ class Run:
 
     # -- public -----------------------------------------------------------------------------
     def start(self) -> Run:
-        if self.history:
-            self.history.run_started(self.spec, self.record.backend, self.sweep_id)
         authkey = new_authkey()
-        self._listener = Listener(authkey)
+        command, bind, advertise = host_command(), "127.0.0.1", None
+        if self.recipe.backend == "mpi":  # mpiexec -n N workbench.host: N hosts connect
+            from workbench import mpi_launch
+
+            command, bind, advertise, self._expected = mpi_launch.plan(self.spec, command)
+            if self.spec.trace:
+                from workbench.mpi_deadlock import JobWatch
+
+                self._mpi_watch = JobWatch(self._expected)
+        if self.history:  # after the launch plan: a launcher that cannot work records nothing
+            self.history.run_started(self.spec, self.record.backend, self.sweep_id)
+        self._listener = Listener(authkey, bind)
+        address = (advertise or self._listener.address[0], self._listener.address[1])
+        env = host_env(address, authkey)
+        if self.recipe.backend == "mpi":
+            env[mpi_launch.MPI_ENV] = "1"
         self.record.started_s = time.time()
         self._t0 = time.monotonic()
         self.proc = subprocess.Popen(
-            host_command(),
-            env=host_env(self._listener.address, authkey),
+            command,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -182,6 +198,10 @@ class Run:
         exited = self.proc.poll() is not None
         if self._cancel.is_set():
             return Status.CANCELLED
+        if self._mpi_watch and not self._deadlocked:
+            found = self._mpi_watch.verdict()
+            if found:
+                self._handle([(Msg.FINDING, found)])
         if self._deadlocked:
             return Status.DEADLOCK
         if time.monotonic() - self._t0 > self.spec.timeout_s:
@@ -219,12 +239,15 @@ class Run:
             elif kind == Msg.FINDING:
                 self.record.findings.append(payload)
                 self._deadlocked |= payload.get("kind") == "deadlock"
+            elif kind == "mpi_state" and self._mpi_watch:
+                self._mpi_watch.update(payload)
             elif kind == Msg.WAITS:
                 if self._cross is not None:
                     self._cross.update(payload, time.monotonic())
                 continue  # internal bookkeeping: no listener needs it
             elif kind == Msg.DONE:
-                done = True
+                self._dones += 1
+                done = self._dones >= self._expected
                 self._finished_at = time.monotonic()
             self._emit(kind, payload)
         return done

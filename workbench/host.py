@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kernels.recipe import Context
+from workbench import mpi_host
 from workbench.channel import ADDRESS_ENV, AUTHKEY_ENV, BATCH_INTERVAL_S, Msg, connect
 from workbench.events import EventBuffer, Strings
 
@@ -156,22 +157,32 @@ def device_commands(events: EventBuffer, result: Any) -> None:
         events.append_at(c["host_end_ns"], lane, ids("cl.end"), ids(c["name"]), 0)
 
 
-def run_repeats(spec: dict[str, Any], ctx: HostContext) -> None:
-    """Run the recipe ``repeat`` times, reporting each repeat's time, phases and result."""
+def run_repeats(spec: dict[str, Any], ctx: HostContext, rank: int | None = None) -> None:
+    """Run the recipe ``repeat`` times, reporting each repeat's time, phases and result.
+    In an MPI job (``rank`` given) every rank runs it and rank 0 alone reports."""
     function = getattr(importlib.import_module(spec["module"]), spec["function"])
     params = spec["params"]
+    sync = mpi_host.barrier if rank is not None else _nothing
     for index in range(spec["repeat"]):
         ctx.phases = {}
         ctx.events.add("repeat.begin", spec["id"], index)
+        sync()
         start = time.perf_counter_ns()
         result = function(ctx, **params)
+        sync()
         wall = time.perf_counter_ns() - start
         ctx.events.add("repeat.end", spec["id"], index)
         device_commands(ctx.events, result)
+        if rank:
+            continue
         ctx.sender.put(
             Msg.REPEAT,
             {"index": index, "wall_ns": wall, "phases": dict(ctx.phases), "result": result},
         )
+
+
+def _nothing() -> None:
+    pass
 
 
 def start_tracing(events: EventBuffer, sender: Sender, mode: str) -> Any:
@@ -221,9 +232,10 @@ def _run_mp_finalizers() -> None:
 def main() -> int:
     authkey = bytes.fromhex(os.environ.pop(AUTHKEY_ENV))
     conn = connect(os.environ[ADDRESS_ENV], authkey)
+    mpi = mpi_host.init() if mpi_host.active() else {}  # an MPI rank: MPI starts here
     events = EventBuffer(Strings())
     sender = Sender(conn, events)
-    sender.put(Msg.HELLO, {"pid": os.getpid(), "host": os.uname().nodename})
+    sender.put(Msg.HELLO, {"pid": os.getpid(), "host": os.uname().nodename} | mpi)
     spec = conn.recv()
     ctx = HostContext(sender, events)
     shared = None
@@ -231,18 +243,21 @@ def main() -> int:
         from workbench.child_trace import child_env
 
         os.environ.update(child_env(os.environ[ADDRESS_ENV], authkey, spec["trace_mode"]))
+        if mpi:
+            mpi_host.install_tracing(events, sender.put)
         shared = start_tracing(events, sender, spec["trace_mode"])
     code, host_pid = 0, os.getpid()
     try:
-        run_repeats(spec, ctx)
+        run_repeats(spec, ctx, mpi.get("rank"))
     except BaseException as exc:  # the recipe's failure is data for the user, not a host crash
         code = 1
         if os.getpid() == host_pid:
+            where = f"rank {mpi['rank']}: " if mpi else ""
             sender.put(
                 Msg.ERROR,
                 {
                     "type": type(exc).__name__,
-                    "message": str(exc),
+                    "message": where + str(exc),
                     "traceback": traceback.format_exc(),
                 },
             )
@@ -254,10 +269,17 @@ def main() -> int:
     if spec.get("trace"):
         stop_tracing(shared)
     _run_mp_finalizers()
+    if code and mpi:  # the other ranks may wait for this one forever: end the job
+        sender.close()
+        mpi_host.abort(code)
+    if mpi:
+        mpi_host.report_finished()
     sender.put(Msg.DONE, {})
     sender.close()
     sys.stdout.flush()
     sys.stderr.flush()
+    if mpi:
+        mpi_host.finish(bool(spec.get("trace")))
     return code
 
 

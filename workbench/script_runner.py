@@ -36,7 +36,8 @@ def check(path: str) -> Path:
     return script.resolve()
 
 
-def run(ctx: Any, path: str, args: str) -> dict[str, Any]:
+def run(ctx: Any, path: str, args: str, workers: int | None = None) -> dict[str, Any]:
+    """``workers``: the ranks of ``workbench trace --mpi N`` (mpiexec started them)."""
     script = Path(path)
     # dont_inherit: this module's ``from __future__ import annotations`` is not the script's
     code = compile(script.read_bytes(), str(script), "exec", dont_inherit=True)

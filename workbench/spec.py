@@ -37,6 +37,8 @@ class RunSpec:
     trace: bool = False
     trace_mode: str = "sync"  # "sync": primitives only; "full": also shared-state accesses
     timeout_s: float = DEFAULT_TIMEOUT_S
+    # MPI: mpiexec, hosts, hostfile, mpi_args
+    launch: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     @classmethod
@@ -47,6 +49,7 @@ class RunSpec:
             raise ValueError("timeout must be positive")
         if kw.get("trace_mode", "sync") not in TRACE_MODES:
             raise ValueError(f"trace mode must be one of {', '.join(TRACE_MODES)}")
+        kw["launch"] = MappingProxyType(dict(kw.get("launch") or {}))
         return cls(recipe_id=recipe_id, params=MappingProxyType(dict(params)), **kw)
 
     @property
@@ -62,7 +65,7 @@ class RunSpec:
             "trace": self.trace,
             "trace_mode": self.trace_mode,
             "timeout_s": self.timeout_s,
-        }
+        } | ({"launch": dict(self.launch)} if self.launch else {})
 
 
 @dataclass

@@ -51,6 +51,7 @@ class Sweep:
     records: list[RunRecord] = field(default_factory=list)
     status: str = "running"
     baseline_added: bool = False
+    launch: dict[str, Any] = field(default_factory=dict)  # MPI: mpiexec, hosts, … (mpi_cli)
 
     def __post_init__(self) -> None:
         if not self.recipe.sweepable:
@@ -74,6 +75,7 @@ class Sweep:
                 catalog.resolve(self.recipe, {**self.params, WORKERS: w}),
                 repeat=self.repeat,
                 timeout_s=self.timeout_s,
+                launch=self.launch,
             )
             for w in self.workers
         ]

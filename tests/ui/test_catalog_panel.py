@@ -41,7 +41,7 @@ def test_chapters_in_book_order_then_backends_then_recipes(panel):
     assert numbered == sorted(numbered, key=lambda c: int(c.split(".")[0]))
     assert chapters[-1] == "Compare backends" and chapters[0].startswith("2.")
     compare = _top(panel)[-1]
-    assert [b.text(0) for b in _children(compare)] == ["threads", "processes", "asyncio"]
+    assert [b.text(0) for b in _children(compare)] == ["threads", "processes", "asyncio", "mpi"]
     assert sorted(_recipe_rows(panel)) == sorted(r.id for r in catalog.recipes())
 
 

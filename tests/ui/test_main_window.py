@@ -68,11 +68,12 @@ def test_compare_backends_draws_one_curve_per_backend(qtbot, window):
     window.run_panel.repeat_spin.setValue(1)
     start(qtbot, window, window.run_panel.compare_button)
     assert window.last_status == "ok"
-    assert len(window.speedup_plot.series_keys()) == 3
+    assert len(window.speedup_plot.series_keys()) == 4
     assert {s["recipe"] for s in window.history.sweeps()} == {
         "threads.compare",
         "processes.compare",
         "asyncio.compare",
+        "mpi.compare",
     }
 
 

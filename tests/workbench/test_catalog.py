@@ -25,6 +25,7 @@ CHAPTERS = {
     "threads": "2. Thread-based parallelism",
     "processes": "3. Process-based parallelism",
     "asyncio": "4. Asynchronous programming",
+    "mpi": "3. Process-based parallelism (MPI)",
     "opencl": "6. GPU programming (OpenCL)",
 }
 
