@@ -16,7 +16,8 @@ CASES = [
     ("threads.event_signal", {"fix": "book"}, "sync", "deadlock", "event"),
     (
         "threads.condition_buffer",
-        {"check_with": "if", "give_up_turn": True},
+        # more consumers than buffer slots: enough stolen wake-ups to leave the producer stuck
+        {"check_with": "if", "give_up_turn": True, "workers": 4, "capacity": 1, "items": 60},
         "sync",
         "deadlock",
         "condition",
