@@ -1,0 +1,59 @@
+"""A user's mpi4py scripts under ``workbench trace --mpi``: cases a second look found broken."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+TRACE = [sys.executable, "-m", "workbench", "trace", "--timeout", "20", "--json"]
+
+
+def _trace(script: Path, ranks: int = 2) -> dict:
+    cmd = [*TRACE, "--mpi", str(ranks), str(script)]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    return json.loads(out.stdout) | {"_stderr": out.stderr}
+
+
+def test_a_rank_that_skips_a_barrier_is_a_deadlock_not_a_barrier_passed(tmp_path):
+    # The host's own closing barrier was on COMM_WORLD and matched the script's barrier:
+    # the run "passed" where a real MPI job hangs.
+    script = tmp_path / "skip.py"
+    script.write_text(
+        "from mpi4py import MPI\n"
+        "comm = MPI.COMM_WORLD\n"
+        "if comm.Get_rank() == 0:\n"
+        "    comm.barrier()  # rank 1 never calls it\n"
+    )
+    doc = _trace(script)
+    assert doc["status"] == "deadlock", doc["_stderr"]
+    finding = doc["findings"][0]
+    assert "finished already: ranks [1]" in finding["message"]
+    assert finding["waits"][0]["location"] == f"{script}:4"
+
+
+def test_request_waitall_is_traced_and_a_hang_in_it_is_a_deadlock(tmp_path):
+    # MPI.Request.Waitall/waitall bypassed the traced requests: their messages were lost and a
+    # rank blocked in Waitall was not seen as blocked (the run hung until its timeout).
+    script = tmp_path / "waitall.py"
+    script.write_text(
+        "from mpi4py import MPI\n"
+        "import numpy as np\n"
+        "comm = MPI.COMM_WORLD\n"
+        "r = comm.Get_rank()\n"
+        "out, got = np.full(8, float(r)), np.zeros(8)\n"
+        "reqs = [comm.Isend(out, dest=1 - r, tag=1), comm.Irecv(got, source=1 - r, tag=1)]\n"
+        "MPI.Request.Waitall(reqs)\n"
+        "objs = MPI.Request.waitall([comm.isend(r, dest=1 - r), comm.irecv(source=1 - r)])\n"
+        "assert objs[1] == 1 - r and got[0] == 1 - r\n"
+        "MPI.Request.Waitall([comm.Irecv(got, source=1 - r, tag=2)])  # never sent\n"
+    )
+    doc = _trace(script)
+    assert doc["status"] == "deadlock", doc["_stderr"]
+    mpi = doc["stats"]["mpi"]
+    assert mpi["matrix"]["messages"] == [[0, 2], [2, 0]]
+    assert sorted(m["bytes"] for m in mpi["messages"] if m["tag"] == 1) == [64, 64]
+    waits = doc["findings"][0]["waits"]
+    assert {w["location"] for w in waits} == {f"{script}:10"}
