@@ -410,11 +410,14 @@ class TracedMixin:
     def alltoall(self, sendobj: Any) -> Any:
         return self._wb_coll("alltoall", -1, -1, super().alltoall, sendobj)
 
+    # mpi4py's tree reduce/allreduce of objects can wait holding the GIL: the rank's deadlock
+    # watch and event sender would stop, and a hang there was never reported. Traced, they
+    # are mpi4py's own other way (rc.fast_reduce=False): a gather and a fold in rank order.
     def reduce(self, sendobj: Any, op: Any = MPI.SUM, root: int = 0) -> Any:
-        return self._wb_coll("reduce", root, -1, super().reduce, sendobj, op, root)
+        return self._wb_coll("reduce", root, -1, _reduce, self, sendobj, op, root)
 
     def allreduce(self, sendobj: Any, op: Any = MPI.SUM) -> Any:
-        return self._wb_coll("allreduce", -1, -1, super().allreduce, sendobj, op)
+        return self._wb_coll("allreduce", -1, -1, _allreduce, self, sendobj, op)
 
     def Bcast(self, buf: Any, root: int = 0) -> None:
         return self._wb_coll("Bcast", root, nbytes(buf), super().Bcast, buf, root)
@@ -459,6 +462,22 @@ class TracedMixin:
 
     def Create_cart(self, dims: Any, periods: Any = None, reorder: bool = False) -> Any:
         return _derive(super().Create_cart(dims, periods, reorder), "cart")
+
+
+def _fold(items: list[Any], op: Any) -> Any:
+    value = items[0]
+    for item in items[1:]:
+        value = op(value, item)
+    return value
+
+
+def _reduce(comm: Any, sendobj: Any, op: Any, root: int) -> Any:
+    items = _Comm.gather(comm, sendobj, root)
+    return None if items is None else _fold(items, op)
+
+
+def _allreduce(comm: Any, sendobj: Any, op: Any) -> Any:
+    return _fold(_Comm.allgather(comm, sendobj), op)
 
 
 class TracedIntracomm(TracedMixin, MPI.Intracomm):

@@ -57,3 +57,28 @@ def test_request_waitall_is_traced_and_a_hang_in_it_is_a_deadlock(tmp_path):
     assert sorted(m["bytes"] for m in mpi["messages"] if m["tag"] == 1) == [64, 64]
     waits = doc["findings"][0]["waits"]
     assert {w["location"] for w in waits} == {f"{script}:10"}
+
+
+def test_a_hang_in_an_object_allreduce_is_reported_and_reductions_keep_their_values(tmp_path):
+    # mpi4py's tree allreduce of objects waits holding the GIL: the rank's watch could not
+    # report, so a rank that skipped an allreduce hung the run until its timeout.
+    script = tmp_path / "allreduce.py"
+    script.write_text(
+        "from mpi4py import MPI\n"
+        "comm = MPI.COMM_WORLD\n"
+        "if comm.Get_rank() != 0:\n"
+        "    comm.allreduce(1)  # rank 0 never joins\n"
+    )
+    doc = _trace(script)
+    assert doc["status"] == "deadlock", doc["_stderr"] + str(doc["error"])
+    assert "rank 1 in allreduce" in doc["findings"][0]["message"]
+    script.write_text(
+        "from mpi4py import MPI\n"
+        "comm = MPI.COMM_WORLD\n"
+        "r = comm.Get_rank()\n"
+        "assert comm.allreduce(r + 1) == 3 and comm.allreduce((r, r), op=MPI.MAXLOC) == (1, 1)\n"
+        "assert comm.reduce(r + 2, op=MPI.PROD, root=1) == (6 if r == 1 else None)\n"
+        "assert comm.allreduce([r], op=MPI.SUM) == [0, 1]\n"
+    )
+    doc = _trace(script)
+    assert doc["status"] == "ok", doc["_stderr"] + str(doc["error"])
