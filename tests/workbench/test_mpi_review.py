@@ -1,9 +1,14 @@
 """A user's mpi4py scripts under ``workbench trace --mpi``: cases a second look found broken."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,3 +87,30 @@ def test_a_hang_in_an_object_allreduce_is_reported_and_reductions_keep_their_val
     )
     doc = _trace(script)
     assert doc["status"] == "ok", doc["_stderr"] + str(doc["error"])
+
+
+def test_ctrl_c_during_a_sweep_says_cancelled_and_ends_the_job(tmp_path):
+    # Ctrl+C interrupted the point's wait: the JSON said "running" and history kept it so.
+    cmd = [sys.executable, "-m", "workbench", "sweep", "mpi.pi", "--workers", "2", "--json"]
+    env = os.environ | {"WORKBENCH_HOME": str(tmp_path)}
+    proc = subprocess.Popen(
+        [*cmd, "-p", "intervals=500000000"], stdout=subprocess.PIPE, cwd=ROOT, env=env, text=True
+    )
+    cli = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(_ranks(cli)) < 2:
+        time.sleep(0.05)
+    ranks = _ranks(cli)
+    assert len(ranks) == 2
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    assert json.loads(out)["status"] == "cancelled"
+    _gone, alive = psutil.wait_procs(ranks, timeout=2)
+    assert not alive
+
+
+def _ranks(cli: psutil.Process) -> list[psutil.Process]:
+    try:
+        return [p for p in cli.children(recursive=True) if "workbench.host" in p.cmdline()]
+    except psutil.Error:
+        return []
