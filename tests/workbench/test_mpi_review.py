@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,3 +115,15 @@ def _ranks(cli: psutil.Process) -> list[psutil.Process]:
         return [p for p in cli.children(recursive=True) if "workbench.host" in p.cmdline()]
     except psutil.Error:
         return []
+
+
+def test_launch_options_that_name_nothing_are_refused_and_the_library_reads_cleanly():
+    from workbench import mpi_launch
+
+    with pytest.raises(mpi_launch.LaunchError, match="no host name in it"):
+        mpi_launch.resolve({"hosts": ",,,"})  # ran on this machine, silently
+    with pytest.raises(mpi_launch.LaunchError, match="not a regular file"):
+        mpi_launch.resolve({"hostfile": "/dev/null"})  # said "no such file"
+    assert mpi_launch.resolve({"hosts": " "}).hosts == ()
+    library = mpi_launch.library_info()["library"]
+    assert "  " not in library and library.startswith("MPICH Version: ")
