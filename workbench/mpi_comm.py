@@ -63,6 +63,9 @@ class Recorder:
         # (call, comm, arg, since, loc, obj, extra): the call under way (arg: see pack)
         self.current: tuple | None = None
         self.calls = 0  # completed calls: progress, for the deadlock watch
+        # id(request) -> (call, comm, peer, tag): non-blocking calls not yet completed. A
+        # posted Isend can complete a peer's receive while this rank waits on something else.
+        self.pending: dict[int, tuple[str, Any, int, int]] = {}
         self._arg = 0
 
     def begin(
@@ -191,6 +194,7 @@ class TracedRequest(MPI.Request, metaclass=_AnyRequest):
         st = _status(status)
         loc = _recorder.begin(_WAIT[call], comm, peer, tag, size, depth=depth)
         value = _Req.wait(self, st) if pickled else _Req.Wait(self, st)
+        _recorder.pending.pop(id(self), None)
         _recorder.end(comm, loc, st if call == "irecv" else None)
         return value
 
@@ -256,6 +260,7 @@ class TracedRequest(MPI.Request, metaclass=_AnyRequest):
 
     def _wb_done(self, st: Any, depth: int = 3) -> None:
         comm, call, peer, tag, size = self._wb
+        _recorder.pending.pop(id(self), None)
         loc = _recorder.begin(_WAIT[call], comm, peer, tag, size, depth=depth)
         _recorder.end(comm, loc, st if call == "irecv" else None)
 
@@ -294,7 +299,9 @@ def _done(requests: Any, indices: Any, statuses: Any) -> None:
 
 
 def _request(req: Any, comm: Any, call: str, peer: int, tag: int, size: int) -> TracedRequest:
-    return TracedRequest(req)._wb_set(comm, call, peer, tag, size)
+    traced = TracedRequest(req)._wb_set(comm, call, peer, tag, size)
+    _recorder.pending[id(traced)] = (call, comm, peer, tag)
+    return traced
 
 
 class TracedMixin:

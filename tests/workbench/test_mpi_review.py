@@ -127,3 +127,55 @@ def test_launch_options_that_name_nothing_are_refused_and_the_library_reads_clea
     assert mpi_launch.resolve({"hosts": " "}).hosts == ()
     library = mpi_launch.library_info()["library"]
     assert "  " not in library and library.startswith("MPICH Version: ")
+
+
+def _blocked(rank, call, peer, tag, pending=()):
+    return {
+        "rank": rank,
+        "call": call,
+        "comm": "COMM_WORLD [0,1]",
+        "members": [0, 1],
+        "peer": peer,
+        "tag": tag,
+        "size": 400_000_000,
+        "location": "halo.py:9",
+        "waiting_s": 0.6,
+        "pending": [list(p) for p in pending],
+    }
+
+
+def test_a_receive_that_a_posted_isend_will_complete_is_no_deadlock(tmp_path):
+    # Both ranks of a big halo exchange (Irecv, Isend, Waitall) wait in their receive for as
+    # long as the transfer takes (1.4 s for 400 MB here): that was declared a deadlock.
+    from workbench.mpi_deadlock import can_complete
+
+    halo = {
+        0: _blocked(0, "wait.recv", 1, 1, [("isend", 1, 1)]),
+        1: _blocked(1, "wait.recv", 0, 1, [("isend", 0, 1)]),
+    }
+    assert all(can_complete(s, halo) for s in halo.values())
+    wrong_tag = {
+        0: _blocked(0, "wait.recv", 1, 1, [("isend", 1, 2)]),
+        1: _blocked(1, "wait.recv", 0, 1, [("isend", 0, 2)]),
+    }
+    assert not any(can_complete(s, wrong_tag) for s in wrong_tag.values())
+    send_waits_for_posted_irecv = {
+        0: _blocked(0, "Ssend", 1, 3),
+        1: _blocked(1, "recv", 0, 9, [("irecv", -2, -1)]),  # any source, any tag
+    }
+    assert can_complete(send_waits_for_posted_irecv[0], send_waits_for_posted_irecv)
+    # and a rank knows its posted requests until they complete (what its watch reports)
+    script = tmp_path / "pending.py"
+    script.write_text(
+        "from mpi4py import MPI\n"
+        "from workbench import mpi_comm\n"
+        "from workbench.mpi_deadlock import pending_requests\n"
+        "comm = MPI.COMM_WORLD\n"
+        "o = 1 - comm.Get_rank()\n"
+        "reqs = [comm.irecv(source=o, tag=4), comm.isend('x', dest=o, tag=4)]\n"
+        "assert pending_requests(mpi_comm._recorder) == [['irecv', o, 4], ['isend', o, 4]]\n"
+        "MPI.Request.waitall(reqs)\n"
+        "assert pending_requests(mpi_comm._recorder) == []\n"
+    )
+    doc = _trace(script)
+    assert doc["status"] == "ok", doc["_stderr"] + str(doc["error"])
