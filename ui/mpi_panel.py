@@ -114,6 +114,9 @@ class TopologyView(QWidget):
             painter.drawText(centre + QPointF(12, 18), label)
 
 
+MATRIX_MIN_HEIGHT = 190  # title, a readable 2..16-rank matrix with its ticks, hover line
+
+
 class MpiPanel(QWidget):
     """Launch settings in, communication pictures out."""
 
@@ -142,6 +145,10 @@ class MpiPanel(QWidget):
         self.matrix_choice.currentIndexChanged.connect(self._on_matrix_choice_changed)
         self.messages_view = ImageView()
         self.bytes_view = ImageView()
+        for view in (self.messages_view, self.bytes_view):
+            # below the launch form the dock left the matrices ~40 px: cells and tick labels
+            # ran together. The dock grows instead (its neighbours give way).
+            view.setMinimumHeight(MATRIX_MIN_HEIGHT)
         self.topology_view = TopologyView()
         self.waits_label = QLabel("")
         self.waits_label.setWordWrap(True)

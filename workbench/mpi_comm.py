@@ -63,6 +63,9 @@ class Recorder:
         # (call, comm, arg, since, loc, obj, extra): the call under way (arg: see pack)
         self.current: tuple | None = None
         self.calls = 0  # completed calls: progress, for the deadlock watch
+        # id(request) -> (call, comm, peer, tag): non-blocking calls not yet completed. A
+        # posted Isend can complete a peer's receive while this rank waits on something else.
+        self.pending: dict[int, tuple[str, Any, int, int]] = {}
         self._arg = 0
 
     def begin(
@@ -152,54 +155,153 @@ class _Kinds(dict):
 
 
 _WAIT = {"irecv": "wait.recv", "isend": "wait.send"}
+_Req = MPI.Request  # the library's own class: install() puts TracedRequest in its place
 _Comm = MPI.Comm  # point-to-point methods live here: a direct call is cheaper than super()
 
 
-class TracedRequest(MPI.Request):
-    """A request that records its completion (``wait``/``Wait``, ``test``/``Test``)."""
+class _AnyRequest(type):
+    """While TracedRequest stands in for ``MPI.Request``, every request is still one."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, _Req)
+
+    def __subclasscheck__(cls, sub: type) -> bool:
+        return issubclass(sub, _Req)
+
+
+class TracedRequest(MPI.Request, metaclass=_AnyRequest):
+    """A request that records its completion (``wait``/``Wait``, ``test``/``Test``). Its
+    methods called on a plain request (``MPI.Request.Test(req)``, as mpi4py.futures does) are
+    the library's own."""
 
     def _wb_set(self, comm: Any, call: str, peer: int, tag: int, size: int) -> TracedRequest:
         self._wb = (comm, call, peer, tag, size)
         return self
 
     def wait(self, status: Any = None) -> Any:
-        comm, call, peer, tag, size = self._wb
-        st = _status(status)
-        loc = _recorder.begin(_WAIT[call], comm, peer, tag, size)
-        value = super().wait(st)
-        _recorder.end(comm, loc, st if call == "irecv" else None)
-        return value
+        if not _traced(self):
+            return _Req.wait(self, status)
+        return self._wb_wait(status, True, 3)
 
     def Wait(self, status: Any = None) -> bool:
+        if not _traced(self):
+            return _Req.Wait(self, status)
+        return self._wb_wait(status, False, 3)
+
+    def _wb_wait(self, status: Any, pickled: bool, depth: int) -> Any:
+        """Wait for this request, recorded; the location is ``depth`` frames up."""
         comm, call, peer, tag, size = self._wb
         st = _status(status)
-        loc = _recorder.begin(_WAIT[call], comm, peer, tag, size)
-        value = super().Wait(st)
+        loc = _recorder.begin(_WAIT[call], comm, peer, tag, size, depth=depth)
+        value = _Req.wait(self, st) if pickled else _Req.Wait(self, st)
+        _recorder.pending.pop(id(self), None)
         _recorder.end(comm, loc, st if call == "irecv" else None)
         return value
 
-    def test(self, status: Any = None) -> tuple[bool, Any]:
+    # The array forms, called as ``MPI.Request.Waitall(requests)``: install() puts this class
+    # in place of MPI.Request. Waiting for each request in turn completes what Waitall would
+    # (MPI defines Waitall so), and a rank blocked in one is seen by the deadlock watch.
+    @classmethod
+    def Waitall(cls, requests: Any, statuses: Any = None) -> bool:
+        _wait_each(requests, statuses, False)
+        return True
+
+    @classmethod
+    def waitall(cls, requests: Any, statuses: Any = None) -> list[Any]:
+        return _wait_each(requests, statuses, True)
+
+    @classmethod
+    def Testall(cls, requests: Any, statuses: Any = None) -> bool:
+        statuses = _statuses(requests, statuses)
+        flag = _Req.Testall(requests, statuses)
+        if flag:
+            _done(requests, range(len(requests)), statuses)
+        return flag
+
+    @classmethod
+    def testall(cls, requests: Any, statuses: Any = None) -> tuple[bool, Any]:
+        statuses = _statuses(requests, statuses)
+        flag, values = _Req.testall(requests, statuses)
+        if flag:
+            _done(requests, range(len(requests)), statuses)
+        return flag, values
+
+    @classmethod
+    def Waitany(cls, requests: Any, status: Any = None) -> int:
         st = _status(status)
-        flag, value = super().test(st)
+        index = _Req.Waitany(requests, st)
+        _done(requests, [index], [st] * (index + 1))
+        return index
+
+    @classmethod
+    def waitany(cls, requests: Any, status: Any = None) -> tuple[int, Any]:
+        st = _status(status)
+        index, value = _Req.waitany(requests, st)
+        _done(requests, [index], [st] * (index + 1))
+        return index, value
+
+    def test(self, status: Any = None) -> tuple[bool, Any]:
+        if not _traced(self):
+            return _Req.test(self, status)
+        st = _status(status)
+        flag, value = _Req.test(self, st)
         if flag:
             self._wb_done(st)
         return flag, value
 
     def Test(self, status: Any = None) -> bool:
+        if not _traced(self):
+            return _Req.Test(self, status)
         st = _status(status)
-        flag = super().Test(st)
+        flag = _Req.Test(self, st)
         if flag:
             self._wb_done(st)
         return flag
 
-    def _wb_done(self, st: Any) -> None:
+    def _wb_done(self, st: Any, depth: int = 3) -> None:
         comm, call, peer, tag, size = self._wb
-        loc = _recorder.begin(_WAIT[call], comm, peer, tag, size, depth=3)
+        _recorder.pending.pop(id(self), None)
+        loc = _recorder.begin(_WAIT[call], comm, peer, tag, size, depth=depth)
         _recorder.end(comm, loc, st if call == "irecv" else None)
 
 
+def _traced(req: Any) -> bool:
+    """A request made by a traced call (not one made elsewhere, nor ``MPI.Request()``)."""
+    return getattr(req, "_wb", None) is not None
+
+
+def _statuses(requests: Any, statuses: Any) -> list[Any]:
+    """One Status per request (the caller's list, extended, when it gave one)."""
+    if statuses is None:
+        return [MPI.Status() for _ in requests]
+    statuses.extend(MPI.Status() for _ in range(len(requests) - len(statuses)))
+    return statuses
+
+
+def _wait_each(requests: Any, statuses: Any, pickled: bool) -> list[Any]:
+    """Waitall as a wait on each request in turn; untraced requests wait unrecorded."""
+    statuses = _statuses(requests, statuses)
+    values = []
+    for req, st in zip(requests, statuses, strict=False):
+        if _traced(req) and req:
+            values.append(req._wb_wait(st, pickled, 4))
+        else:
+            values.append(_Req.wait(req, st) if pickled else _Req.Wait(req, st))
+    return values
+
+
+def _done(requests: Any, indices: Any, statuses: Any) -> None:
+    """Record the completion of the requests at ``indices`` (an array Test or Waitany)."""
+    for i in indices:
+        req = requests[i] if 0 <= i < len(requests) else None
+        if _traced(req):
+            req._wb_done(statuses[i], depth=4)
+
+
 def _request(req: Any, comm: Any, call: str, peer: int, tag: int, size: int) -> TracedRequest:
-    return TracedRequest(req)._wb_set(comm, call, peer, tag, size)
+    traced = TracedRequest(req)._wb_set(comm, call, peer, tag, size)
+    _recorder.pending[id(traced)] = (call, comm, peer, tag)
+    return traced
 
 
 class TracedMixin:
@@ -315,11 +417,14 @@ class TracedMixin:
     def alltoall(self, sendobj: Any) -> Any:
         return self._wb_coll("alltoall", -1, -1, super().alltoall, sendobj)
 
+    # mpi4py's tree reduce/allreduce of objects can wait holding the GIL: the rank's deadlock
+    # watch and event sender would stop, and a hang there was never reported. Traced, they
+    # are mpi4py's own other way (rc.fast_reduce=False): a gather and a fold in rank order.
     def reduce(self, sendobj: Any, op: Any = MPI.SUM, root: int = 0) -> Any:
-        return self._wb_coll("reduce", root, -1, super().reduce, sendobj, op, root)
+        return self._wb_coll("reduce", root, -1, _reduce, self, sendobj, op, root)
 
     def allreduce(self, sendobj: Any, op: Any = MPI.SUM) -> Any:
-        return self._wb_coll("allreduce", -1, -1, super().allreduce, sendobj, op)
+        return self._wb_coll("allreduce", -1, -1, _allreduce, self, sendobj, op)
 
     def Bcast(self, buf: Any, root: int = 0) -> None:
         return self._wb_coll("Bcast", root, nbytes(buf), super().Bcast, buf, root)
@@ -366,6 +471,22 @@ class TracedMixin:
         return _derive(super().Create_cart(dims, periods, reorder), "cart")
 
 
+def _fold(items: list[Any], op: Any) -> Any:
+    value = items[0]
+    for item in items[1:]:
+        value = op(value, item)
+    return value
+
+
+def _reduce(comm: Any, sendobj: Any, op: Any, root: int) -> Any:
+    items = _Comm.gather(comm, sendobj, root)
+    return None if items is None else _fold(items, op)
+
+
+def _allreduce(comm: Any, sendobj: Any, op: Any) -> Any:
+    return _fold(_Comm.allgather(comm, sendobj), op)
+
+
 class TracedIntracomm(TracedMixin, MPI.Intracomm):
     """COMM_WORLD and the intracommunicators derived from it, traced."""
 
@@ -398,6 +519,7 @@ def install(events: EventBuffer) -> Recorder:
     world = TracedIntracomm(_original)
     _recorder.describe(world, "COMM_WORLD")
     MPI.COMM_WORLD = world
+    MPI.Request = TracedRequest  # MPI.Request.Waitall(...) and friends: recorded too
     return _recorder
 
 
@@ -405,6 +527,7 @@ def uninstall() -> None:
     global _recorder
     if _original is not None:
         MPI.COMM_WORLD = _original
+    MPI.Request = _Req
     _recorder = None
 
 

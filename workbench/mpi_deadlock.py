@@ -51,6 +51,8 @@ class RankWatch:
                 current = None
             outside = self.outside
             state = blocked_call(self.recorder.rank, current) if current and not outside else None
+            if state:
+                state["pending"] = pending_requests(self.recorder)
             key = "outside" if outside else (current[3], current[0]) if current else None
             if key != self._last:
                 self._last = key
@@ -94,6 +96,15 @@ def blocked_call(rank: int, current: tuple) -> dict[str, Any]:
     return state
 
 
+def pending_requests(recorder: Any) -> list[list[Any]]:
+    """A rank's posted, not yet completed isend/irecv: ``[call, world peer, tag]`` each."""
+    found = []
+    for call, comm, peer, tag in recorder.pending.copy().values():  # copy: one C call
+        members = comm._wb_members
+        found.append([call, members[peer] if 0 <= peer < len(members) else ANY, tag])
+    return found
+
+
 def _sends(s: dict[str, Any]) -> tuple[int, int] | None:
     if s["call"] in SENDS:
         return s["peer"], s["tag"]
@@ -130,6 +141,13 @@ def can_complete(s: dict[str, Any], states: dict[int, dict[str, Any]]) -> bool:
         if recv and gave and _matches(recv[0], other["rank"]) and gave[0] == s["rank"]:
             if _matches(recv[1], gave[1]):
                 return True
+        for call, peer, tag in other.get("pending", ()):  # a posted isend/irecv completes it
+            if call == "isend" and recv and peer == s["rank"]:
+                if _matches(recv[0], other["rank"]) and _matches(recv[1], tag):
+                    return True
+            if call == "irecv" and send and other["rank"] == send[0]:
+                if _matches(peer, s["rank"]) and _matches(tag, send[1]):
+                    return True
     return False
 
 

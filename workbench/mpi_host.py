@@ -24,8 +24,12 @@ def init() -> dict[str, Any]:
     """Initialise MPI, name the main thread after the rank; what the HELLO message adds."""
     from mpi4py import MPI
 
+    global _sync
     world = MPI.COMM_WORLD
     rank = world.Get_rank()
+    # The host's own barriers get a communicator of their own: on COMM_WORLD they would match
+    # a program's collectives (a rank that returned early would release the others' barrier).
+    _sync = world.Dup()
     threading.current_thread().name = f"rank {rank}"
     return {
         "rank": rank,
@@ -51,7 +55,7 @@ def barrier() -> None:
 
     if _watch is not None:  # waiting here, the rank's program has returned
         _watch.outside = True
-    MPI.Intracomm.Barrier(_world(MPI))
+    MPI.Intracomm.Barrier(_sync if _sync is not None else _world(MPI))
     if _watch is not None:
         _watch.outside = False
 
@@ -81,6 +85,7 @@ def install_tracing(events: Any, report: Any) -> Any:
 
 
 _watch: Any = None
+_sync: Any = None  # the host's private duplicate of COMM_WORLD (see init)
 
 
 def report_finished() -> None:
@@ -97,4 +102,8 @@ def finish(traced: bool) -> None:
         from workbench import mpi_comm
 
         mpi_comm.uninstall()
+    global _sync
+    if _sync is not None:
+        _sync.Free()
+        _sync = None
     MPI.Finalize()

@@ -98,11 +98,14 @@ def resolve(options: Mapping[str, Any] | None) -> Launch:
     if not found or not os.access(found, os.X_OK):
         raise LaunchError(f"--mpiexec {path}: not an executable file")
     hosts = tuple(h.strip() for h in (options.get("hosts") or "").split(",") if h.strip())
+    if (options.get("hosts") or "").strip() and not hosts:  # ",,": not "this machine"
+        raise LaunchError(f"--hosts {options['hosts']!r}: no host name in it")
     hostfile = options.get("hostfile") or None
     if hosts and hostfile:
         raise LaunchError("give either --hosts or --hostfile, not both")
     if hostfile and not Path(hostfile).is_file():
-        raise LaunchError(f"--hostfile {hostfile}: no such file")
+        what = "not a regular file" if Path(hostfile).exists() else "no such file"
+        raise LaunchError(f"--hostfile {hostfile}: {what}")
     extra = tuple(_split(options.get("mpi_args") or ""))
     kind, _ = flavor(found)
     return Launch(found, kind, hosts, str(Path(hostfile).resolve()) if hostfile else None, extra)
@@ -177,7 +180,7 @@ def library_info() -> dict[str, Any]:
     code = (
         "import mpi4py, json; from mpi4py import MPI; "
         "print(json.dumps({'mpi4py': mpi4py.__version__, "
-        "'library': MPI.Get_library_version().strip().splitlines()[0], "
+        "'library': ' '.join(MPI.Get_library_version().strip().splitlines()[0].split()), "
         "'standard': '%d.%d' % MPI.Get_version()}))"
     )
     info: dict[str, Any] = {"mpiexec": default_mpiexec()}

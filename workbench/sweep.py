@@ -114,7 +114,11 @@ class Sweep:
                 self.status = str(Status.CANCELLED)
                 break
             self._current = controller.start(spec, listeners, history, self.sweep_id)
-            record = self._current.wait()
+            try:
+                record = self._current.wait()
+            except KeyboardInterrupt:  # Ctrl+C in the CLI: end this point, say "cancelled"
+                self.cancel()
+                record = self._current.wait()
             self.records.append(record)
             if on_point:
                 on_point(record)
