@@ -153,12 +153,15 @@ class Tracer:
         self.waits: dict[int, list[Wait]] = {}
         self.idents: dict[int, str] = {}  # live traced thread ident -> name
         self.names: dict[str, int] = {}
-        self._locs: dict[tuple[Any, int], tuple[int, str]] = {}  # user-code lines
-        self._fallback: dict[tuple[Any, int], tuple[int, str]] = {}
+        # Keyed by (id(code), instruction offset): hashing a code object hashes its body, and
+        # f_lineno is computed from the line table on every read. Each value holds its code
+        # object, so an id in a key cannot be reused by another code object.
+        self._locs: dict[tuple[int, int], tuple[int, str, Any]] = {}  # user-code lines
+        self._fallback: dict[tuple[int, int], tuple[int, str, Any]] = {}
         self._counter = 0
         self._count_lock = threading.Lock()
         self.inside: dict[int, int] = {}  # thread ident -> depth inside traced primitives
-        self._internal_code: dict[object, bool] = {}
+        self._internal_code: dict[int, tuple[bool, Any]] = {}  # id(code) -> (internal, code)
         self._rows = buffer._rows
         self._capacity = buffer.capacity
         self._pid = buffer.pid
@@ -189,10 +192,10 @@ class Tracer:
         internal = self._internal_code
         while frame is not None:
             code = frame.f_code
-            flag = internal.get(code)
-            if flag is None:
-                flag = internal[code] = _internal(code.co_filename)
-            if not flag:
+            entry = internal.get(id(code))
+            if entry is None:  # the entry holds the code object, so its id is never reused
+                entry = internal[id(code)] = (_internal(code.co_filename), code)
+            if not entry[0]:
                 break
             frame = frame.f_back
         # _locs holds user-code lines only, so record() may trust a hit without asking whether
@@ -201,12 +204,12 @@ class Tracer:
         frame = frame or first
         if frame is None:
             return 0, ""
-        key = (frame.f_code, frame.f_lineno)
+        key = (id(frame.f_code), frame.f_lasti)
         found = cache.get(key)
         if found is None:
             text = f"{frame.f_code.co_filename}:{frame.f_lineno}"
-            found = cache[key] = (self.strings.id(text), text)
-        return found
+            found = cache[key] = (self.strings.id(text), text, frame.f_code)
+        return found[0], found[1]
 
     def user_location(self, frame: Any) -> str:
         """``file:line`` of the innermost user-code frame from ``frame`` outwards."""
@@ -225,7 +228,7 @@ class Tracer:
         rows = self._rows
         if len(rows) < self._capacity:
             frame = _getframe(2)
-            found = self._locs.get((frame.f_code, frame.f_lineno))
+            found = self._locs.get((id(frame.f_code), frame.f_lasti))
             loc = found[0] if found else self.where(3)[0]
             rows.append((_now(), self._pid, tid, kind, obj, arg, loc))
         else:
