@@ -20,7 +20,8 @@ from workbench import catalog, controller
 from workbench.spec import RunSpec
 
 RUNS = {
-    "deadlock": ("threads.lock_order", {"consistent_order": False}),
+    # hold_s long enough that both threads hold their first lock at once, even on a busy machine
+    "deadlock": ("threads.lock_order", {"consistent_order": False, "hold_s": 0.2}),
     "self": ("threads.rlock", {"lock_kind": "lock"}),
     "clean": ("threads.condition_buffer", {}),
 }
