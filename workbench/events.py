@@ -79,7 +79,7 @@ class EventBuffer:
 
     def append(self, kind: int, obj: int, arg: int, loc: int) -> None:
         """The fast path for tracers that intern their strings once."""
-        if len(self._rows) >= self.capacity and not self._wait_for_room():
+        if len(self._rows) >= self.capacity and not self.wait_for_room():
             self.dropped += 1
             return
         self._rows.append(
@@ -88,12 +88,12 @@ class EventBuffer:
 
     def append_at(self, t_ns: int, tid: int, kind: int, obj: int, arg: int) -> None:
         """An event that happened at ``t_ns`` on a lane that is not a thread (a device queue)."""
-        if len(self._rows) >= self.capacity and not self._wait_for_room():
+        if len(self._rows) >= self.capacity and not self.wait_for_room():
             self.dropped += 1
             return
         self._rows.append((t_ns, self.pid, tid, kind, obj, arg, 0))
 
-    def _wait_for_room(self) -> bool:
+    def wait_for_room(self) -> bool:
         """The buffer is full: the threads that fill it (in full mode, every user opcode goes
         through a trace function) can starve the sender of the GIL for longer than it takes to
         fill 65,536 rows, and what is dropped is the busiest, most concurrent part of the run —

@@ -226,13 +226,13 @@ class Tracer:
         count of idle polls is not reset here: any event moves ``progress_epoch``, and both
         watchdogs wait for it to stand still before they call anything stuck.)"""
         rows = self._rows
-        if len(rows) < self._capacity:
+        if len(rows) >= self._capacity and not self.buffer.wait_for_room():
+            self.buffer.dropped += 1
+        else:
             frame = _getframe(2)
             found = self._locs.get((id(frame.f_code), frame.f_lasti))
             loc = found[0] if found else self.where(3)[0]
             rows.append((_now(), self._pid, tid, kind, obj, arg, loc))
-        else:
-            self.buffer.dropped += 1
         self.progress_epoch += 1
 
     def emit(self, kind: Kind, obj: str, arg: int = 0, loc: int = 0) -> None:
